@@ -1,0 +1,57 @@
+"The generated files are what the notebooks make, and the notebooks are clean."
+import filecmp, json, shutil, subprocess, sys
+from pathlib import Path
+import pytest, yaml
+from conftest import ROOT
+
+NOTEBOOKS = sorted(p for p in (ROOT / 'nbs').rglob('*.ipynb') if '.ipynb_checkpoints' not in p.parts)
+BIN = Path(sys.executable).parent
+
+def _copy_project(dest: Path):
+    for name in ['settings.ini', 'setup.py', 'README.md', '_quarto.yml']: shutil.copy2(ROOT / name, dest / name)
+    shutil.copytree(ROOT / 'nbs', dest / 'nbs', symlinks=True)
+    shutil.copytree(ROOT / 'pcm_literate', dest / 'pcm_literate', ignore=shutil.ignore_patterns('__pycache__'))
+
+def test_library_is_what_nbdev_export_makes(tmp_path):
+    "pcm_literate/ must be exactly the export of nbs/ (edit notebooks, run nbdev_export, commit both)"
+    _copy_project(tmp_path)
+    subprocess.run([str(BIN / 'nbdev_export')], cwd=tmp_path, check=True, capture_output=True)
+    made = {p.relative_to(tmp_path / 'pcm_literate') for p in (tmp_path / 'pcm_literate').rglob('*.py')}
+    have = {p.relative_to(ROOT / 'pcm_literate') for p in (ROOT / 'pcm_literate').rglob('*.py')}
+    assert made == have, f"files differ: only exported {made - have}, only committed {have - made}"
+    differ = [str(p) for p in sorted(made) if not filecmp.cmp(tmp_path / 'pcm_literate' / p, ROOT / 'pcm_literate' / p, shallow=False)]
+    assert not differ, f"pcm_literate/ is out of step with the notebooks in {differ}: run nbdev_export"
+
+def test_readme_is_what_index_makes():
+    r = subprocess.run([sys.executable, str(ROOT / 'tools' / 'build_book.py'), '--check-readme'], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+
+def test_nbs_quarto_yml_is_the_top_level_file():
+    "nbdev reads nbs/_quarto.yml; it must be the top-level _quarto.yml (a committed symbolic link)"
+    link = ROOT / 'nbs' / '_quarto.yml'
+    assert link.exists(), "nbs/_quarto.yml is missing"
+    assert link.read_text() == (ROOT / '_quarto.yml').read_text()
+    if link.is_symlink(): assert link.resolve() == (ROOT / '_quarto.yml').resolve()
+
+def test_sidebar_lists_every_notebook_once():
+    from build_book import sidebar
+    _, groups = sidebar()
+    listed = [p for _, ps in groups for p in ps]
+    assert len(listed) == len(set(listed))
+    assert sorted(listed) == sorted(str(p.relative_to(ROOT / 'nbs')) for p in NOTEBOOKS)
+    assert listed[0] == 'index.ipynb'
+
+@pytest.mark.parametrize('nb', NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_clean_and_small(nb, tmp_path):
+    "nbdev_clean leaves it unchanged; saved outputs hold no live widget view; under 3 MB"
+    copy = tmp_path / nb.name
+    shutil.copy2(nb, copy)
+    subprocess.run([str(BIN / 'nbdev_clean'), '--fname', str(copy)], cwd=ROOT, check=True, capture_output=True)
+    assert copy.read_text() == nb.read_text(), f"{nb.name} is not clean: run nbdev_clean"
+    assert nb.stat().st_size < 3_000_000, f"{nb.name} is {nb.stat().st_size / 1e6:.1f} MB"
+    for cell in json.loads(nb.read_text())['cells']:
+        for out in cell.get('outputs', []):
+            data = out.get('data', {})
+            assert not ('application/vnd.jupyter.widget-view+json' in data and 'text/html' not in data), \
+                f"{nb.name} saved a live widget view: re-run it with `make outputs`"
+            assert out.get('output_type') != 'error', f"{nb.name} saved an error output"

@@ -1,0 +1,149 @@
+"""Browser tests of the built book, in headless Chromium (Debian's chromium and chromium-driver).
+
+The site is built the way `make book` builds it without Quarto, into a temporary folder, served on
+127.0.0.1 and also opened from disk. Every page must load without console errors and without a
+request to any host but the local one; the physics page's drift-time slider must change its figure.
+"""
+import functools, http.server, json, shutil, threading
+from pathlib import Path
+from urllib.parse import urlparse
+import pytest
+from conftest import ROOT
+
+CHROMIUM, CHROMEDRIVER = shutil.which('chromium') or '/usr/bin/chromium', shutil.which('chromedriver') or '/usr/bin/chromedriver'
+
+@pytest.fixture(scope='session')
+def site(tmp_path_factory):
+    "The built site: (folder, list of page paths in sidebar order)"
+    import build_book
+    out = tmp_path_factory.mktemp('site') / '_docs'
+    build_book.build_site(out)
+    _, groups = build_book.sidebar()
+    return out, [build_book.html_name(p) for _, ps in groups for p in ps]
+
+@pytest.fixture(scope='session')
+def server(site):
+    "Base URL of the site served on 127.0.0.1"
+    handler = functools.partial(_QuietHandler, directory=str(site[0]))
+    httpd = http.server.ThreadingHTTPServer(('127.0.0.1', 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args): pass
+
+@pytest.fixture(scope='session')
+def browser(tmp_path_factory):
+    "Headless Chromium through chromedriver, logging console messages and network requests"
+    for exe in (CHROMIUM, CHROMEDRIVER):
+        assert Path(exe).exists(), f"{exe} not found: install Debian's chromium and chromium-driver (see README)"
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+                 '--disable-background-networking', '--disable-component-update', '--disable-sync', '--window-size=1400,1000',
+                 f'--user-data-dir={tmp_path_factory.mktemp("chromium-profile")}',
+                 # nothing may leave the machine: a request to any other host fails here, and the log still shows it
+                 '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1']:
+        opts.add_argument(flag)
+    opts.set_capability('goog:loggingPrefs', {'browser': 'ALL', 'performance': 'ALL'})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.get('about:blank')
+    yield driver
+    driver.quit()
+
+def _requests(driver) -> list[str]:
+    "URLs the page requested since the last call"
+    urls = []
+    for entry in driver.get_log('performance'):
+        msg = json.loads(entry['message'])['message']
+        if msg.get('method') == 'Network.requestWillBeSent': urls.append(msg['params']['request']['url'])
+    return urls
+
+def _foreign(urls: list[str]) -> list[str]:
+    "The URLs that go to a host other than this machine (chrome:// is the browser's own start page, not the network)"
+    return [u for u in urls if urlparse(u).scheme not in ('data', 'file', 'about', 'blob', 'chrome')
+            and urlparse(u).hostname not in ('127.0.0.1', 'localhost')]
+
+def _load(driver, url):
+    driver.get_log('performance'); driver.get_log('browser')
+    driver.get(url)
+    driver.execute_script("return document.readyState")
+
+def test_every_page_loads_without_errors_or_foreign_requests(site, server, browser):
+    folder, pages = site
+    assert pages[0] == 'index.html' and (folder / 'index.html').exists()
+    for page in pages:
+        _load(browser, server + page)
+        assert browser.find_element('css selector', 'h1.title').text.strip(), f"{page} has no title"
+        errors = [e for e in browser.get_log('browser') if e['level'] in ('SEVERE', 'ERROR')]
+        assert not errors, f"console errors on {page}: {errors}"
+        requests = _requests(browser)
+        assert server + page in requests
+        assert not _foreign(requests), f"{page} requested other hosts: {_foreign(requests)}"
+
+def test_sidebar_order_matches_quarto_yml(site, server, browser):
+    folder, pages = site
+    _load(browser, server + 'index.html')
+    links = [urlparse(a.get_attribute('href')).path.lstrip('/') for a in browser.find_elements('css selector', 'nav.sidebar a')]
+    assert links == pages
+
+def _move_slider_and_watch(driver, how='keys'):
+    "Move the first slider of the page (arrow keys, or a mouse drag); return (frame, label, value) before and after"
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.keys import Keys
+    slider = driver.find_element('css selector', '.pcm-slider-figure input.psf-slider')
+    img = driver.find_element('css selector', '.pcm-slider-figure img.psf-frame')
+    label = driver.find_element('css selector', '.pcm-slider-figure output')
+    state = lambda: (img.get_attribute('src'), label.text, slider.get_attribute('value'))
+    before = state()
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", slider)
+    if how == 'keys':
+        driver.execute_script("arguments[0].focus()", slider)
+        slider.send_keys(Keys.ARROW_RIGHT)
+    else:  # grab the thumb where it is and drag it most of the way to the right end
+        frac = int(before[2]) / int(slider.get_attribute('max'))
+        width = slider.size['width']
+        ActionChains(driver).move_to_element_with_offset(slider, int((frac - 0.5) * (width - 16)), 0).click_and_hold() \
+            .move_by_offset(int(width * 0.3), 0).release().perform()
+    return before, state()
+
+def test_physics_slider_changes_the_figure(site, server, browser):
+    _load(browser, server + '01_physics.html')
+    assert browser.find_element('css selector', '.pcm-slider-figure output').text == '1 day'  # the operating point
+    before, after = _move_slider_and_watch(browser, 'keys')
+    assert int(after[2]) == int(before[2]) + 1, (before[2], after[2])
+    assert after[0] != before[0] and after[0].startswith('data:image/png;base64,')
+    assert after[1] == '1 week', after[1]
+    assert not [e for e in browser.get_log('browser') if e['level'] == 'SEVERE']
+    assert not _foreign(_requests(browser))
+
+def test_a_new_reader_from_disk(site, browser):
+    "Open the home page from disk, follow the sidebar to the physics page, move the slider"
+    folder, _ = site
+    _load(browser, (folder / 'index.html').as_uri())
+    link = [a for a in browser.find_elements('css selector', 'nav.sidebar a') if 'physics' in a.text.lower()]
+    assert link, "no sidebar link to the physics chapter"
+    link[0].click()
+    assert browser.current_url.endswith('01_physics.html')
+    before, after = _move_slider_and_watch(browser, 'drag')
+    assert int(after[2]) > int(before[2]), (before[2], after[2])
+    assert after[0] != before[0] and after[1] != before[1]
+    assert not [e for e in browser.get_log('browser') if e['level'] == 'SEVERE']
+    assert not _foreign(_requests(browser))
+
+def test_math_is_rendered_without_scripts(site, server, browser):
+    "Equations are MathML made at build time; no page carries a script from elsewhere"
+    _load(browser, server + '01_physics.html')
+    assert len(browser.find_elements('css selector', 'math')) > 20
+    srcs = [s.get_attribute('src') for s in browser.find_elements('css selector', 'script[src]')]
+    assert srcs == []
+
+def test_the_request_check_catches_a_foreign_request(tmp_path, browser):
+    "Control: a page that loads an image from another host is caught (and the request goes nowhere)"
+    page = tmp_path / 'bad.html'
+    page.write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body><img src="https://example.org/x.png"></body></html>')
+    _load(browser, page.as_uri())
+    assert _foreign(_requests(browser)) == ['https://example.org/x.png']
