@@ -249,11 +249,11 @@ def drift_error_curve(times, # times since programming (s)
                       seed:int=0, # seed of weights, programming noise and reads
                       device='cpu', # torch device
                       progress:bool=False): # show a progress bar
-    "Relative weight error vs time, without and with GDC: dict of (n_chips, len(times)) arrays"
+    "Relative weight error vs time without compensation, with GDC and with oracle GDC: dict of (n_chips, len(times)) arrays"
     from tqdm.auto import tqdm
     if n_chips < 1: raise ValueError(f"n_chips must be >= 1, got {n_chips}")
     gen = torch.Generator(device=device).manual_seed(seed)
-    raw, comp = torch.zeros(n_chips, len(times)), torch.zeros(n_chips, len(times))
+    raw, comp, oracle = (torch.zeros(n_chips, len(times)) for _ in range(3))
     for i in tqdm(range(n_chips), disable=not progress, desc='chips'):
         w = torch.randn(shape, generator=gen, device=device)
         chip = ProgrammedWeights(w, model, gen)
@@ -262,7 +262,8 @@ def drift_error_curve(times, # times since programming (s)
             w_t = chip.read(float(t), gen)
             raw[i, j] = relative_weight_error(w_t, w)
             comp[i, j] = relative_weight_error(gdc.alpha(float(t), gen) * w_t, w)
-    return dict(times=torch.as_tensor(times, dtype=torch.float64), raw=raw, gdc=comp)
+            oracle[i, j] = relative_weight_error(oracle_drift_compensation(chip, float(t)) * w_t, w)
+    return dict(times=torch.as_tensor(times, dtype=torch.float64), raw=raw, gdc=comp, oracle=oracle)
 
 # %% ../nbs/01_physics.ipynb #c450f601
 def drift_error_experiment(trials:int=8, # chips
@@ -277,12 +278,12 @@ def drift_error_experiment(trials:int=8, # chips
     curve = drift_error_curve(times, trials, shapes[scale], seed=seed, device=device, progress=progress)
     return [dict(t_inference=t, compensation=comp, error_mean=curve[key][:, j].mean().item(),
                  error_std=curve[key][:, j].std().item() if trials > 1 else 0.0, n_trials=trials)
-            for key, comp in [('raw', 'none'), ('gdc', 'gdc')] for j, t in enumerate(times)]
+            for key, comp in [('raw', 'none'), ('gdc', 'gdc'), ('oracle', 'oracle')] for j, t in enumerate(times)]
 
 def plot_drift_error(fig, records:list[dict]):
     "Relative weight error vs time from `drift_error_experiment` records"
     ax = fig.subplots()
-    for comp, label in [('none', 'no compensation'), ('gdc', 'GDC, eq. (6)')]:
+    for comp, label in [('none', 'no compensation'), ('gdc', 'GDC, eq. (6)'), ('oracle', 'oracle GDC')]:
         rs = sorted((r for r in records if r['compensation'] == comp), key=lambda r: r['t_inference'])
         t = [r['t_inference'] for r in rs]; m = [r['error_mean'] for r in rs]; s = [r['error_std'] for r in rs]
         ax.errorbar(t, m, yerr=s, label=label, capsize=2)

@@ -55,3 +55,15 @@ def test_notebook_is_clean_and_small(nb, tmp_path):
             assert not ('application/vnd.jupyter.widget-view+json' in data and 'text/html' not in data), \
                 f"{nb.name} saved a live widget view: re-run it with `make outputs`"
             assert out.get('output_type') != 'error', f"{nb.name} saved an error output"
+
+def test_console_script(tmp_path):
+    "The installed `pcm-literate` command lists experiments and writes records with provenance"
+    exe = str(BIN / 'pcm-literate')
+    r = subprocess.run([exe, 'list'], capture_output=True, text=True, check=True)
+    assert 'physics-drift-error' in r.stdout
+    out = tmp_path / 'r.json'
+    subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '2', '--json', str(out), '--no-progress'], check=True, capture_output=True)
+    res = json.loads(out.read_text())
+    assert len(res['records']) == 39 and res['provenance']['seed'] == 0 and res['provenance']['package_version']
+    bad = subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '0'], capture_output=True, text=True)
+    assert bad.returncode == 2 and 'trials must be >= 1' in bad.stderr
