@@ -139,7 +139,7 @@ class SliderFigure:
                  alt:str='', # text alternative of the figure
                  max_frames:int=400): # refuse static grids larger than this
         self.plot, self.sliders, self.figsize, self.dpi, self.caption, self.alt = plot, list(sliders), figsize, dpi, caption, alt
-        if not self.sliders: raise ValueError("a slider figure needs at least one Slider")
+        if not 1 <= len(self.sliders) <= 3: raise ValueError(f"a slider figure takes one to three sliders, got {len(self.sliders)}")
         names = [s.name for s in self.sliders]
         if len(set(names)) != len(names): raise ValueError(f"slider names must be unique, got {names}")
         n = math.prod(len(s.values) for s in self.sliders)
