@@ -9,7 +9,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['programming_noise_std', 'drift_exponent_stats', 'drift_factor', 'read_noise_std', 'PCMNoiseModel',
+__all__ = ['programming_noise_std', 'drift_exponent_stats', 'drift_factor', 'read_noise_q', 'read_noise_std', 'PCMNoiseModel',
            'weights_to_conductances', 'conductances_to_weights', 'ProgrammedWeights', 'calibration_readout',
            'GlobalDriftCompensation', 'oracle_drift_compensation', 'relative_weight_error', 'drift_error_curve',
            'drift_error_experiment', 'plot_drift_error', 'time_label', 'conductance_samples', 'plot_conductances']
@@ -46,9 +46,15 @@ def drift_factor(nu:Tensor, # drift exponents ν
                  t0:float=20.0): # time of the first read after programming (s)
     "(t/t0)^(−ν) with t = t_inference + t0, eq. (3)"
     t = _as_time(t_inference, nu)
-    return ((t + t0) / t0) ** (-nu)
+    return torch.exp(-nu * torch.log((t + t0) / t0))  # the logarithm is of the time only: one exp per device
 
 # %% ../nbs/01_physics.ipynb #d3cf7031
+def read_noise_q(g_prog:Tensor, # programmed conductance g_P (µS)
+                 g_max:float=25.0, # G_max (µS)
+                 q=(0.0088, 0.65, 1e-3, 0.2)): # Q_s = min(q / max(g_rel^e, floor), cap)
+    "Q_s(g_P) of eq. (4a): the part of σ_read that depends on the device, not on time"
+    return (q[0] / ((g_prog.abs() / g_max) ** q[1]).clamp(min=q[2])).clamp(max=q[3])
+
 def read_noise_std(g_prog:Tensor, # programmed conductance g_P (µS)
                    t_inference, # seconds since the end of programming
                    g_max:float=25.0, # G_max (µS)
@@ -57,18 +63,27 @@ def read_noise_std(g_prog:Tensor, # programmed conductance g_P (µS)
                    t_read:float=250e-9): # duration of one read (s)
     "Relative 1/f read-noise std σ_read(g_P, t) of eq. (4)"
     t = _as_time(t_inference, g_prog) + t0
-    q_s = (q[0] / ((g_prog.abs() / g_max) ** q[1]).clamp(min=q[2])).clamp(max=q[3])
-    return q_s * torch.sqrt(torch.log((t + t_read) / (2 * t_read)))
+    return read_noise_q(g_prog, g_max, q) * torch.sqrt(torch.log((t + t_read) / (2 * t_read)))
 
 # %% ../nbs/01_physics.ipynb #de0de9f0
-def _check_conductance(g:Tensor, name:str):
-    "Raise a clear error unless `g` is a finite float tensor"
+def _range(g:Tensor, name:str):
+    "(min, max) of a float tensor, after a clear error unless it is a finite float tensor"
     if not torch.is_tensor(g): raise TypeError(f"{name} must be a torch.Tensor, got {type(g).__name__}")
     if not g.is_floating_point(): raise TypeError(f"{name} must be float32 or float64, got {g.dtype}")
-    if not torch.isfinite(g).all(): raise ValueError(f"{name} contains NaN or inf")
+    if g.numel() == 0: return 0.0, 0.0
+    lo, hi = (v.item() for v in torch.aminmax(g))  # NaN propagates into both, ±inf shows up in one: one pass, no mask
+    if not (math.isfinite(lo) and math.isfinite(hi)): raise ValueError(f"{name} contains NaN or inf")
+    return lo, hi
 
-def _randn_like(x:Tensor, generator:torch.Generator|None) -> Tensor:
-    "Standard normal draws shaped like `x`, from `generator` (which must live on x's device)"
+def _check_conductance(g:Tensor, name:str):
+    "Raise a clear error unless `g` is a finite float tensor"
+    _range(g, name)
+
+def _randn_like(x:Tensor, generator:torch.Generator|None, noise:Tensor|None=None) -> Tensor:
+    "Standard normal draws shaped like `x`: the given `noise`, or fresh ones from `generator` (on x's device)"
+    if noise is not None:
+        if noise.shape != x.shape: raise ValueError(f"noise {tuple(noise.shape)} must have the shape of its tensor {tuple(x.shape)}")
+        return noise
     if generator is not None and generator.device.type != x.device.type:
         raise ValueError(f"generator is on {generator.device} but the tensor is on {x.device}")
     return torch.randn(x.shape, generator=generator, device=x.device, dtype=x.dtype)
@@ -112,33 +127,38 @@ class PCMNoiseModel:
         "Relative σ_read of eq. (4) times `read_noise_scale`"
         return read_noise_std(g_prog, t_inference, self.g_max, self.read_q, self.t0, self.t_read) * self.read_noise_scale
 
-    def _check_target(self, g_target:Tensor):
-        _check_conductance(g_target, "g_target")
-        if (g_target < 0).any(): raise ValueError("g_target must be >= 0 µS; map signed weights with weights_to_conductances")
-        top = g_target.max().item() if g_target.numel() else 0.0
-        if top > self.g_max * (1 + 1e-6):
-            raise ValueError(f"g_target up to {top:.4g} µS exceeds g_max = {self.g_max} µS; a device cannot be programmed above G_max")
+    def read_noise_q(self, g_prog:Tensor) -> Tensor:
+        "Q_s(g_P) of eq. (4a), worth keeping for devices that are read many times"
+        return read_noise_q(g_prog, self.g_max, self.read_q)
 
-    def program(self, g_target:Tensor, generator:torch.Generator|None=None) -> Tensor:
-        "Programmed conductances g_P = max(g_T + σ_prog·ξ, 0), eq. (1)"
+    def _check_target(self, g_target:Tensor):
+        lo, hi = _range(g_target, "g_target")
+        if lo < 0: raise ValueError("g_target must be >= 0 µS; map signed weights with weights_to_conductances")
+        if hi > self.g_max * (1 + 1e-6):
+            raise ValueError(f"g_target up to {hi:.4g} µS exceeds g_max = {self.g_max} µS; a device cannot be programmed above G_max")
+
+    def program(self, g_target:Tensor, generator:torch.Generator|None=None, noise:Tensor|None=None) -> Tensor:
+        "Programmed conductances g_P = max(g_T + σ_prog·ξ, 0), eq. (1); ξ from `generator` or given as `noise`"
         self._check_target(g_target)
         g_target = g_target.clamp(max=self.g_max)
-        return (g_target + self.prog_noise_std(g_target) * _randn_like(g_target, generator)).clamp(min=0)
+        return (g_target + self.prog_noise_std(g_target) * _randn_like(g_target, generator, noise)).clamp(min=0)
 
-    def drift_coefficients(self, g_target:Tensor, generator:torch.Generator|None=None) -> Tensor:
+    def drift_coefficients(self, g_target:Tensor, generator:torch.Generator|None=None, noise:Tensor|None=None) -> Tensor:
         "One drift exponent ν = |μ_ν + σ_ν·ξ|·drift_scale per device, eq. (2)"
         self._check_target(g_target)
         mu, sigma = self.drift_stats(g_target)
-        return (mu + sigma * _randn_like(g_target, generator)).abs() * self.drift_scale
+        return (mu + sigma * _randn_like(g_target, generator, noise)).abs() * self.drift_scale
 
-    def read(self, g_prog:Tensor, nu:Tensor, t_inference, generator:torch.Generator|None=None) -> Tensor:
+    def read(self, g_prog:Tensor, nu:Tensor, t_inference, generator:torch.Generator|None=None, noise:Tensor|None=None,
+             q_s:Tensor|None=None) -> Tensor: # Q_s(g_prog) if already known (`read_noise_q`)
         "Conductances read at `t_inference`: drift, eq. (3), and a fresh draw of read noise, eq. (4)"
         _check_conductance(g_prog, "g_prog"); _check_conductance(nu, "nu")
         if g_prog.shape != nu.shape: raise ValueError(f"g_prog {tuple(g_prog.shape)} and nu {tuple(nu.shape)} must have the same shape")
-        t = _as_time(t_inference, g_prog)
-        g_drift = g_prog * drift_factor(nu, t, self.t0)
-        sigma = self.read_noise_std(g_prog, t)
-        return (g_drift + g_drift.abs() * sigma * _randn_like(g_drift, generator)).clamp(min=0)
+        t = _as_time(t_inference, g_prog) + self.t0
+        g_drift = g_prog * torch.exp(-nu * torch.log(t / self.t0))  # eq. (3)
+        q_s = self.read_noise_q(g_prog) if q_s is None else q_s
+        sigma = q_s * (torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale)  # eq. (4a)
+        return (g_drift + g_drift.abs() * sigma * _randn_like(g_drift, generator, noise)).clamp(min=0)  # eq. (4b)
 
 # %% ../nbs/01_physics.ipynb #ecf0aeb8
 def _se_mean(x:Tensor) -> float:
