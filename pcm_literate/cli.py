@@ -19,16 +19,21 @@ class Experiment:
     run: str  # 'module:function' returning a list of records
     plot: str  # 'module:function' drawing the records into a matplotlib Figure
     description: str  # one line for `pcm-literate list`
-    trials: int  # default number of Monte Carlo trials
+    trials: int  # Monte Carlo trials at paper scale (small scale: a tenth, at least 2)
 
     def load(self, attr:str):
         "Import the function named by `run` or `plot`"
         mod, fn = getattr(self, attr).split(':')
         return getattr(importlib.import_module(mod), fn)
 
+_XB = 'pcm_literate.crossbar:'
 EXPERIMENTS = {e.name: e for e in [
     Experiment('physics-drift-error', 'pcm_literate.physics:drift_error_experiment', 'pcm_literate.physics:plot_drift_error',
                'relative weight error of a Gaussian matrix vs time since programming, with and without GDC', trials=8),
+    Experiment('legallo2022-fig4a', _XB + 'legallo2022_fig4a', _XB + 'plot_fig4a', 'bit slicing: MVM error vs number of slices at t0 and 1 month', 200),
+    Experiment('legallo2022-fig4b', _XB + 'legallo2022_fig4b', _XB + 'plot_fig4b', 'bit slicing: MVM error vs slice base for n_W = 2, 4', 200),
+    Experiment('legallo2022-fig4c', _XB + 'legallo2022_fig4c', _XB + 'plot_fig4c', 'bit slicing: MVM error vs time, 20 s to 1 year', 200),
+    Experiment('legallo2022-bitnet', _XB + 'legallo2022_bitnet', _XB + 'plot_bitnet', 'bit slicing: ternary (BitNet b1.58) vs INT-9 weights vs time', 200),
 ]}
 
 # %% ../nbs/95_cli.ipynb #4ef19452
@@ -42,7 +47,7 @@ def provenance(argv:list[str], device:str, seed:int) -> dict:
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'))
 
 def reproduce(name:str, # experiment name, see `pcm-literate list`
-              trials:int|None=None, # Monte Carlo trials (default: the experiment's)
+              trials:int|None=None, # Monte Carlo trials (default: the experiment's at paper scale, a tenth at small scale)
               scale:str='small', # 'small' or 'paper'
               device:str='cpu', # torch device
               seed:int=0, # seed of everything random
@@ -51,7 +56,8 @@ def reproduce(name:str, # experiment name, see `pcm-literate list`
     "Run experiment `name`: {'experiment', 'provenance', 'records'}"
     if name not in EXPERIMENTS: raise ValueError(f"unknown experiment {name!r}; known: {', '.join(EXPERIMENTS)}")
     e = EXPERIMENTS[name]
-    trials = e.trials if trials is None else trials
+    if scale not in ('small', 'paper'): raise ValueError(f"scale must be 'small' or 'paper', got {scale!r}")
+    if trials is None: trials = e.trials if scale == 'paper' else max(2, e.trials // 10)
     if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
     if device.startswith('cuda'):
         import torch

@@ -314,9 +314,10 @@ _TIME_LABELS = {1.0: '1 s', 3600.0: '1 hour', 86400.0: '1 day', 7 * 86400.0: '1 
 
 def time_label(t:float) -> str:
     "Human label of a time since programming in seconds"
-    if t in _TIME_LABELS: return _TIME_LABELS[t]
+    for known, label in _TIME_LABELS.items():
+        if math.isclose(t, known, rel_tol=1e-6): return label
     for unit, s in [('year', 365 * 86400), ('month', 30 * 86400), ('day', 86400), ('h', 3600), ('min', 60)]:
-        if t >= s: return f"{t / s:.3g} {unit}"
+        if t >= s * (1 - 1e-6): return f"{t / s:.3g} {unit}"
     return f"{t:.3g} s"
 
 # %% ../nbs/01_physics.ipynb #4ab04c4c
