@@ -19,9 +19,10 @@ def programming_noise_std(g_target, # target conductance g_T (µS), float or ten
                           g_max:float=25.0, # G_max (µS)
                           coeffs=(0.26348, 1.9650, -1.1731)): # c0, c1, c2 (µS at G_max = 25 µS)
     "σ_prog(g_T) of eq. (1), in µS"
-    x = g_target / g_max
     c0, c1, c2 = coeffs
-    return (c0 + c1 * x + c2 * x * x) * (g_max / 25.0)
+    if not torch.is_tensor(g_target): x = g_target / g_max; return (c0 + c1 * x + c2 * x * x) * (g_max / 25.0)
+    x = g_target / g_max
+    return (x * c2).add_(c1).mul_(x).add_(c0).mul_(g_max / 25.0)  # Horner, in place: no temporaries
 
 # %% ../nbs/01_physics.ipynb #b79c3b8a
 def drift_exponent_stats(g_target, # target conductance g_T (µS), tensor
@@ -30,8 +31,9 @@ def drift_exponent_stats(g_target, # target conductance g_T (µS), tensor
                          sigma=(-0.0125, -0.0059, 0.008, 0.045), # σ_ν = clip(a·ln g_rel + b, lo, hi)
                          g_rel_min:float=1e-7): # floor of g_rel = |g_T|/G_max
     "Mean μ_ν and spread σ_ν of the drift exponent at target g_T, eq. (2)"
-    ln_g = (torch.as_tensor(g_target).abs() / g_max).clamp(min=g_rel_min).log()
-    return (mu[0] * ln_g + mu[1]).clamp(mu[2], mu[3]), (sigma[0] * ln_g + sigma[1]).clamp(sigma[2], sigma[3])
+    ln_g = torch.as_tensor(g_target).abs().div_(g_max).clamp_(min=g_rel_min).log_()
+    m = (ln_g * mu[0]).add_(mu[1]).clamp_(mu[2], mu[3])
+    return m, ln_g.mul_(sigma[0]).add_(sigma[1]).clamp_(sigma[2], sigma[3])
 
 # %% ../nbs/01_physics.ipynb #b650488f
 def _as_time(t_inference, like:Tensor) -> Tensor:
@@ -53,7 +55,7 @@ def read_noise_q(g_prog:Tensor, # programmed conductance g_P (µS)
                  g_max:float=25.0, # G_max (µS)
                  q=(0.0088, 0.65, 1e-3, 0.2)): # Q_s = min(q / max(g_rel^e, floor), cap)
     "Q_s(g_P) of eq. (4a): the part of σ_read that depends on the device, not on time"
-    return (q[0] / ((g_prog.abs() / g_max) ** q[1]).clamp(min=q[2])).clamp(max=q[3])
+    return g_prog.abs().div_(g_max).pow_(q[1]).clamp_(min=q[2]).reciprocal_().mul_(q[0]).clamp_(max=q[3])
 
 def read_noise_std(g_prog:Tensor, # programmed conductance g_P (µS)
                    t_inference, # seconds since the end of programming
@@ -117,7 +119,7 @@ class PCMNoiseModel:
 
     def prog_noise_std(self, g_target:Tensor) -> Tensor:
         "σ_prog of eq. (1) times `prog_noise_scale` (µS)"
-        return programming_noise_std(g_target, self.g_max, self.prog_coeffs) * self.prog_noise_scale
+        return programming_noise_std(g_target, self.g_max, self.prog_coeffs).mul_(self.prog_noise_scale)
 
     def drift_stats(self, g_target:Tensor):
         "(μ_ν, σ_ν) of eq. (2), before `drift_scale`"
@@ -141,13 +143,13 @@ class PCMNoiseModel:
         "Programmed conductances g_P = max(g_T + σ_prog·ξ, 0), eq. (1); ξ from `generator` or given as `noise`"
         self._check_target(g_target)
         g_target = g_target.clamp(max=self.g_max)
-        return (g_target + self.prog_noise_std(g_target) * _randn_like(g_target, generator, noise)).clamp(min=0)
+        return self.prog_noise_std(g_target).mul_(_randn_like(g_target, generator, noise)).add_(g_target).clamp_(min=0)
 
     def drift_coefficients(self, g_target:Tensor, generator:torch.Generator|None=None, noise:Tensor|None=None) -> Tensor:
         "One drift exponent ν = |μ_ν + σ_ν·ξ|·drift_scale per device, eq. (2)"
         self._check_target(g_target)
         mu, sigma = self.drift_stats(g_target)
-        return (mu + sigma * _randn_like(g_target, generator, noise)).abs() * self.drift_scale
+        return sigma.mul_(_randn_like(g_target, generator, noise)).add_(mu).abs_().mul_(self.drift_scale)
 
     def read(self, g_prog:Tensor, nu:Tensor, t_inference, generator:torch.Generator|None=None, noise:Tensor|None=None,
              q_s:Tensor|None=None) -> Tensor: # Q_s(g_prog) if already known (`read_noise_q`)
@@ -155,10 +157,11 @@ class PCMNoiseModel:
         _check_conductance(g_prog, "g_prog"); _check_conductance(nu, "nu")
         if g_prog.shape != nu.shape: raise ValueError(f"g_prog {tuple(g_prog.shape)} and nu {tuple(nu.shape)} must have the same shape")
         t = _as_time(t_inference, g_prog) + self.t0
-        g_drift = g_prog * torch.exp(-nu * torch.log(t / self.t0))  # eq. (3)
+        g_drift = (nu * -torch.log(t / self.t0)).exp_().mul_(g_prog)  # eq. (3)
         q_s = self.read_noise_q(g_prog) if q_s is None else q_s
-        sigma = q_s * (torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale)  # eq. (4a)
-        return (g_drift + g_drift.abs() * sigma * _randn_like(g_drift, generator, noise)).clamp(min=0)  # eq. (4b)
+        f_t = torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale  # time part of eq. (4a)
+        xi = _randn_like(g_drift, generator, noise)
+        return (xi * q_s).mul_(f_t).mul_(g_drift.abs()).add_(g_drift).clamp_(min=0)  # eq. (4b); in place: few temporaries
 
 # %% ../nbs/01_physics.ipynb #ecf0aeb8
 def _se_mean(x:Tensor) -> float:

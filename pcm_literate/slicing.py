@@ -89,9 +89,9 @@ def _max_fill_slice(rest:Tensor, k:int, last:bool, cfg:SliceConfig) -> Tensor:
     "Value of slice k under max-fill, given the magnitude still to represent"
     r, b = cfg.slice_range, cfg.b
     if last: return rest.clone()
-    if b == 1: return torch.where(rest >= r, torch.full_like(rest, r), torch.zeros_like(rest))
+    if b == 1: return (rest >= r).to(rest.dtype).mul_(r)
     lower = r * sum(b ** j for j in range(k))  # what slices 0 … k−1 can hold
-    return torch.where(rest > lower, (rest / b ** k).clamp(max=r), torch.zeros_like(rest))
+    return (rest / b ** k).clamp_(max=r).mul_(rest > lower)
 
 def _positional_slices(mag:Tensor, cfg:SliceConfig) -> Tensor:
     "Bit groups of the integer magnitudes, least significant first"
@@ -152,8 +152,8 @@ def _device_targets(s:Tensor, cfg:SliceConfig, g_max:float, mapping:str):
     "Clipped slice magnitudes as targets (d, *shape), polarity, and whether the slice was clipped"
     mag, r = s.abs(), cfg.slice_range
     clipped = mag > r * (1 + 1e-9)
-    g = mag.clamp(max=r) * (g_max / r)
-    polarity = torch.where(s < 0, -torch.ones_like(s), torch.ones_like(s))
+    g = mag.clamp_(max=r).mul_(g_max / r)
+    polarity = torch.where(s < 0, -1.0, 1.0).to(s.dtype)
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
     return targets, polarity, clipped
 
@@ -180,7 +180,7 @@ def program_slices(w:Tensor, # integer weights, any shape
     def program(targets, k, excess=None):  # one slice's devices; a single device at target 0 stays unprogrammed
         g = model.program(targets, noise=noise['prog'][k])
         if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
-        return g if mapping == 'pair' else torch.where(targets > 0, g, torch.zeros_like(g))
+        return g if mapping == 'pair' else g.masked_fill_(targets == 0, 0.0)
 
     g_t, g_p, pol = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device), torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
     overflow_mode, overflow, peak, mag = overflow, 0, 1.0, wf.abs()

@@ -65,5 +65,10 @@ def test_console_script(tmp_path):
     subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '2', '--json', str(out), '--no-progress'], check=True, capture_output=True)
     res = json.loads(out.read_text())
     assert len(res['records']) == 39 and res['provenance']['seed'] == 0 and res['provenance']['package_version']
+    out4a = tmp_path / 'fig4a.json'
+    subprocess.run([exe, 'reproduce', 'legallo2022-fig4a', '--trials', '2', '--json', str(out4a), '--no-progress'], check=True, capture_output=True)
+    recs = json.loads(out4a.read_text())['records']
+    assert len(recs) == 56 and set(recs[0]) == {'algorithm', 'base', 'n_slices', 't_inference', 'eta_mean', 'eta_std', 'n_trials'}
+    assert {r['t_inference'] for r in recs} == {0.0, 2592000.0}
     bad = subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '0'], capture_output=True, text=True)
     assert bad.returncode == 2 and 'trials must be >= 1' in bad.stderr

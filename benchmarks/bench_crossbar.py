@@ -1,0 +1,108 @@
+"""Benchmark of the Monte Carlo crossbar engine (pcm_literate.crossbar).
+
+  python benchmarks/bench_crossbar.py [--repeats 3] [--reference DIR --reference-python PY] [--json out.json]
+
+Prints, measured side by side in one run:
+  * fig. 4a of Le Gallo et al. 2022 at 200 trials: median wall time on the CPU (and on CUDA when torch sees a GPU);
+  * the floor set by random numbers alone: how many standard normals fig. 4a needs, and how long torch takes to
+    draw them with one generator per CPU core, measured here;
+  * optionally the reference implementation of the bit-slicing seed run as it ships (its scripts/run_figure_4a.py,
+    from a checkout given by --reference, with a Python that has numpy, joblib and matplotlib), and the ratio;
+  * how the time per trial grows with the crossbar size N = 128, 256, 512, 1024.
+No code of the reference is part of this project: the script only runs a checkout you provide.
+"""
+import argparse, json, math, os, statistics, subprocess, sys, tempfile, time
+import torch
+from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, legallo2022_fig4a, MONTH
+from pcm_literate.slicing import SliceConfig
+
+def median_time(fn, repeats):
+    "Median wall time of `repeats` calls"
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter(); fn(); times.append(time.perf_counter() - t)
+    return statistics.median(times), times
+
+def fig4a_normals(trials=200, N=128):
+    "Standard normals fig. 4a draws: per trial and slice, programming noise, ν and two reads; plus each trial's data"
+    slice_units = 7 * (1 + 2 + 4 + 8)  # digital and six analog configurations, each at n_W = 1, 2, 4, 8
+    configs = 7 * 4
+    return trials * (slice_units * 4 * N * N + configs * (N * N + N))
+
+def randn_rate(threads):
+    "Standard normals per second drawn by `threads` generators in parallel (float32, in-cache blocks)"
+    from concurrent.futures import ThreadPoolExecutor
+    block, reps = 2 ** 18, 200
+    def work(i):
+        g, out = torch.Generator().manual_seed(i), torch.empty(block)
+        for _ in range(reps): torch.randn(block, generator=g, out=out)
+    intra = torch.get_num_threads(); torch.set_num_threads(1)
+    try:
+        t = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool: list(pool.map(work, range(threads)))
+        return threads * block * reps / (time.perf_counter() - t)
+    finally: torch.set_num_threads(intra)
+
+def run_reference(ref_dir, python, trials):
+    "Wall time of the reference's scripts/run_figure_4a.py, as it ships, in a scratch folder"
+    script = os.path.join(os.path.abspath(ref_dir), 'scripts', 'run_figure_4a.py')
+    if not os.path.exists(script): raise SystemExit(f"no scripts/run_figure_4a.py in {ref_dir}")
+    with tempfile.TemporaryDirectory() as scratch:
+        t = time.perf_counter()
+        r = subprocess.run([python, script], cwd=scratch, capture_output=True, text=True, env={**os.environ, 'MPLBACKEND': 'Agg'})
+        dt = time.perf_counter() - t
+    if r.returncode != 0: raise SystemExit(f"the reference failed:\n{r.stderr[-2000:]}")
+    return dt
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    ap.add_argument('--repeats', type=int, default=3, help='runs per measurement; the median is reported')
+    ap.add_argument('--reference', default=None, help='checkout of the bit-slicing seed\'s reference implementation')
+    ap.add_argument('--reference-python', default=sys.executable, help='Python with numpy, joblib and matplotlib for the reference')
+    ap.add_argument('--sizes', default='128,256,512,1024', help='crossbar sizes N for the scaling table')
+    ap.add_argument('--json', default=None, help='write the figures here')
+    args = ap.parse_args(argv)
+    out = dict(cpu_threads=torch.get_num_threads(), torch=torch.__version__)
+    devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
+
+    legallo2022_fig4a(trials=4)  # warm-up
+    for dev in devices:
+        if dev == 'cuda': legallo2022_fig4a(trials=4, device='cuda'); torch.cuda.synchronize()
+        def run():
+            legallo2022_fig4a(trials=200, device=dev)
+            if dev == 'cuda': torch.cuda.synchronize()
+        med, all_t = median_time(run, args.repeats)
+        out[f'fig4a_{dev}_s'] = med
+        print(f"fig. 4a, 200 trials, {dev}: median {med:.2f} s over {args.repeats} runs ({', '.join(f'{t:.2f}' for t in all_t)})")
+
+    n = fig4a_normals()
+    rate1, rate_all = randn_rate(1), randn_rate(out['cpu_threads'])
+    out.update(normals=n, randn_per_s_one_generator=rate1, randn_per_s_all_cores=rate_all,
+               floor_one_generator_s=n / rate1, floor_all_cores_s=n / rate_all)
+    print(f"random-number floor: {n / 1e9:.2f}e9 normals; one generator {rate1 / 1e6:.0f} M/s -> {n / rate1:.2f} s; "
+          f"{out['cpu_threads']} generators {rate_all / 1e6:.0f} M/s -> {n / rate_all:.2f} s; "
+          f"the CPU engine runs at {out['fig4a_cpu_s'] / (n / rate_all):.1f}x that floor")
+
+    if args.reference:
+        ref = run_reference(args.reference, args.reference_python, 200)
+        out['reference_fig4a_s'] = ref
+        print(f"reference implementation, fig. 4a as it ships (200 trials, joblib on all cores): {ref:.2f} s; "
+              f"pcm-literate on the CPU is {ref / out['fig4a_cpu_s']:.1f}x faster"
+              + (f", on CUDA {ref / out['fig4a_cuda_s']:.0f}x" if 'fig4a_cuda_s' in out else ''))
+
+    print("\ntime per trial vs crossbar size (equal-fill, n_W = 4, t0 and 1 month)")
+    cfg, scaling = SliceConfig('equal_fill', 4), []
+    for dev in devices:
+        for N in [int(s) for s in args.sizes.split(',')]:
+            trials = max(4, int(64 * (128 / N) ** 2))
+            def run():
+                crossbar_errors(cfg, [0.0, MONTH], trials, CrossbarConfig(size=N), device=dev)
+                if dev == 'cuda': torch.cuda.synchronize()
+            run()  # warm-up
+            med, _ = median_time(run, args.repeats)
+            scaling.append(dict(device=dev, N=N, trials=trials, ms_per_trial=1e3 * med / trials))
+            print(f"  {dev:4s} N = {N:4d}: {1e3 * med / trials:8.2f} ms per trial ({trials} trials)")
+    out['scaling'] = scaling
+    if args.json: open(args.json, 'w').write(json.dumps(out, indent=1))
+
+if __name__ == '__main__': main()
