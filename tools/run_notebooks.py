@@ -5,7 +5,7 @@ Usage: python tools/run_notebooks.py [NOTEBOOK ...]   (default: every notebook u
 Notebooks run in an execnb shell without a Jupyter kernel, the way `nbdev_test` runs them, so slider
 figures save their static HTML player. Cells flagged with a test flag from settings.ini (`slow`,
 `paper`) run too: saved outputs show the full page. A failing cell stops that notebook and leaves
-its file untouched.
+its file untouched. Afterwards it re-exports the library, whose source comments cite the cells.
 """
 import os, sys, time
 from pathlib import Path
@@ -36,8 +36,10 @@ def main(args):
     paths = [p for p in paths if '.ipynb_checkpoints' not in p.parts]
     ok = all([run(p) for p in paths])
     from nbdev.clean import nbdev_clean
+    from nbdev.doclinks import nbdev_export
     os.chdir(ROOT)
     for p in paths: nbdev_clean.__wrapped__(fname=str(p))
+    nbdev_export.__wrapped__()  # cleaning can renumber cell ids, which the exported modules cite
     return 0 if ok else 1
 
 if __name__ == '__main__': sys.exit(main(sys.argv[1:]))
