@@ -133,16 +133,17 @@ class PCMNoiseModel:
         "Q_s(g_P) of eq. (4a), worth keeping for devices that are read many times"
         return read_noise_q(g_prog, self.g_max, self.read_q)
 
-    def _check_target(self, g_target:Tensor):
+    def _check_target(self, g_target:Tensor) -> Tensor:
+        "`g_target` after a clear error unless 0 ≤ g_target ≤ G_max (values within rounding above G_max are set to G_max)"
         lo, hi = _range(g_target, "g_target")
         if lo < 0: raise ValueError("g_target must be >= 0 µS; map signed weights with weights_to_conductances")
         if hi > self.g_max * (1 + 1e-6):
             raise ValueError(f"g_target up to {hi:.4g} µS exceeds g_max = {self.g_max} µS; a device cannot be programmed above G_max")
+        return g_target.clamp(max=self.g_max) if hi > self.g_max else g_target
 
     def program(self, g_target:Tensor, generator:torch.Generator|None=None, noise:Tensor|None=None) -> Tensor:
         "Programmed conductances g_P = max(g_T + σ_prog·ξ, 0), eq. (1); ξ from `generator` or given as `noise`"
-        self._check_target(g_target)
-        g_target = g_target.clamp(max=self.g_max)
+        g_target = self._check_target(g_target)
         return self.prog_noise_std(g_target).mul_(_randn_like(g_target, generator, noise)).add_(g_target).clamp_(min=0)
 
     def drift_coefficients(self, g_target:Tensor, generator:torch.Generator|None=None, noise:Tensor|None=None) -> Tensor:

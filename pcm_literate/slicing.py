@@ -98,18 +98,21 @@ def _positional_slices(mag:Tensor, cfg:SliceConfig) -> Tensor:
     m = mag.to(torch.int64)
     return torch.stack([((m >> (k * cfg.bits_per_slice)) & (cfg.b - 1)).to(mag.dtype) for k in range(cfg.n_slices)])
 
-def slice_weights(w:Tensor, # integer weights, any shape
-                  cfg:SliceConfig) -> Tensor: # how to slice
-    "Noise-free signed slice values S (n_W, *w.shape), least significant first, with W = Σ b_W^k S_k"
-    wf = check_integer_weights(w, cfg.n_bits)
-    sign, mag = wf.sign(), wf.abs()
-    if cfg.algorithm == 'positional': return sign * _positional_slices(mag, cfg)
-    if cfg.algorithm == 'equal_fill': return sign * (mag / sum(cfg.significance)).expand(cfg.n_slices, *mag.shape)
+def _magnitude_slices(mag:Tensor, cfg:SliceConfig) -> Tensor:
+    "Noise-free slices (n_W, *mag.shape) of checked integer magnitudes, in their dtype"
+    if cfg.algorithm == 'positional': return _positional_slices(mag, cfg)
+    if cfg.algorithm == 'equal_fill': return (mag / sum(cfg.significance)).expand(cfg.n_slices, *mag.shape)
     slices, rest, order = torch.empty(cfg.n_slices, *mag.shape, dtype=mag.dtype, device=mag.device), mag, _fill_order(cfg)
     for i, k in enumerate(order):
         slices[k] = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
         rest = rest - cfg.b ** k * slices[k]
-    return sign * slices
+    return slices
+
+def slice_weights(w:Tensor, # integer weights, any shape
+                  cfg:SliceConfig) -> Tensor: # how to slice
+    "Noise-free signed slice values S (n_W, *w.shape), least significant first, with W = Σ b_W^k S_k"
+    wf = check_integer_weights(w, cfg.n_bits)
+    return wf.sign() * _magnitude_slices(wf.abs(), cfg)
 
 def reconstruct(slices:Tensor, cfg:SliceConfig) -> Tensor:
     "W = Σ_k b_W^k S_k, eq. (1)"
@@ -185,7 +188,7 @@ def program_slices(w:Tensor, # integer weights, any shape
     g_t, g_p, pol = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device), torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
     overflow_mode, overflow, peak, mag = overflow, 0, 1.0, wf.abs()
     if cfg.algorithm != 'max_fill_ec':
-        s = slice_weights(mag, cfg).to(dtype)
+        s = _magnitude_slices(mag, cfg)
         for k in range(cfg.n_slices):
             g_t[k], pol[k], _ = _device_targets(s[k], cfg, model.g_max, mapping)
             g_p[k] = program(g_t[k], k)
