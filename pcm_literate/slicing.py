@@ -152,11 +152,11 @@ class ProgrammedSlices:
 
 # %% ../nbs/03_slicing.ipynb #e2a06ab3
 def _device_targets(s:Tensor, cfg:SliceConfig, g_max:float, mapping:str):
-    "Clipped slice magnitudes as targets (d, *shape), polarity, and whether the slice was clipped"
+    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice, and which slices were clipped"
     mag, r = s.abs(), cfg.slice_range
     clipped = mag > r * (1 + 1e-9)
     g = mag.clamp_(max=r).mul_(g_max / r)
-    polarity = torch.where(s < 0, -1.0, 1.0).to(s.dtype)
+    polarity = (s < 0).to(s.dtype).mul_(-2).add_(1)  # −1 for a negative slice, +1 otherwise
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
     return targets, polarity, clipped
 
@@ -178,21 +178,22 @@ def program_slices(w:Tensor, # integer weights, any shape
     for k in ('prog', 'nu'):
         if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
     wf = check_integer_weights(w, cfg.n_bits).to(dtype)
-    sign = torch.where(wf < 0, -torch.ones_like(wf), torch.ones_like(wf))
+    sign = (wf < 0).to(dtype).mul_(-2).add_(1)
 
-    def program(targets, k, excess=None):  # one slice's devices; a single device at target 0 stays unprogrammed
+    def program(targets, k, excess=None):  # the devices of slice k; a single device at target 0 stays unprogrammed
         g = model.program(targets, noise=noise['prog'][k])
         if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
         return g if mapping == 'pair' else g.masked_fill_(targets == 0, 0.0)
 
-    g_t, g_p, pol = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device), torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
     overflow_mode, overflow, peak, mag = overflow, 0, 1.0, wf.abs()
-    if cfg.algorithm != 'max_fill_ec':
+    g_t, g_p = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device)
+    pol = torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
+    if cfg.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
         s = _magnitude_slices(mag, cfg)
         for k in range(cfg.n_slices):
             g_t[k], pol[k], _ = _device_targets(s[k], cfg, model.g_max, mapping)
             g_p[k] = program(g_t[k], k)
-    else:
+    else:  # one slice after the other, each correcting what the programmed ones missed
         rest, order = mag, _fill_order(cfg)
         for i, k in enumerate(order):
             s_k = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
