@@ -185,7 +185,7 @@ def program_slices(w:Tensor, # integer weights, any shape
         if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
         return g if mapping == 'pair' else g.masked_fill_(targets == 0, 0.0)
 
-    overflow_mode, overflow, peak, mag = overflow, 0, 1.0, wf.abs()
+    n_clipped, peak, mag = 0, 1.0, wf.abs()
     g_t, g_p = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device)
     pol = torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
     if cfg.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
@@ -198,10 +198,10 @@ def program_slices(w:Tensor, # integer weights, any shape
         for i, k in enumerate(order):
             s_k = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
             g_t[k], pol[k], clipped = _device_targets(s_k, cfg, model.g_max, mapping)
-            overflow += int(clipped.sum())
+            n_clipped += int(clipped.sum())
             if s_k.numel(): peak = max(peak, s_k.abs().max().item() / cfg.slice_range)
             excess = None
-            if overflow_mode == 'extend':
+            if overflow == 'extend':
                 excess = ((s_k.abs() - cfg.slice_range).clamp(min=0) * (model.g_max / cfg.slice_range))[None]
                 if mapping == 'pair': excess = torch.cat([excess, torch.zeros_like(excess)])
             g_p[k] = program(g_t[k], k, excess)
@@ -209,7 +209,7 @@ def program_slices(w:Tensor, # integer weights, any shape
             rest = rest - cfg.b ** k * programmed  # eq. (2): what is really still missing
     pol = pol * sign  # slices were made from |W|: give them the weight's sign
     nu = model.drift_coefficients(g_t, noise=noise['nu'])
-    return ProgrammedSlices(cfg, model, pol, g_t, g_p, nu, overflow, peak, model.read_noise_q(g_p))
+    return ProgrammedSlices(cfg, model, pol, g_t, g_p, nu, n_clipped, peak, model.read_noise_q(g_p))
 
 # %% ../nbs/03_slicing.ipynb #fd519252
 def absmean_ternary(w:Tensor, # real-valued weights
