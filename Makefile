@@ -30,7 +30,7 @@ export: $(STAMP)
 
 book: export
 	@if command -v quarto >/dev/null 2>&1; then \
-	  $(VENV)/bin/nbdev_docs && $(PY) tools/build_book.py --readme-only; \
+	  $(VENV)/bin/nbdev_docs && $(PY) tools/build_book.py --readme-only && $(PY) tools/build_book.py --relink _docs; \
 	else \
 	  $(PY) tools/build_book.py; \
 	fi

@@ -2,9 +2,11 @@
 
 The site is built the way `make book` builds it without Quarto, into a temporary folder, served on
 127.0.0.1 and also opened from disk. Every page must load without console errors and without a
-request to any host but the local one; the physics page's drift-time slider must change its figure.
+request to any host but the local one; every slider of every figure must change its figure; every
+link must lead to a page and an anchor of the site or to a known real host; no page may show raw
+markup (backticks, `G_max`-style symbols) in its text.
 """
-import functools, http.server, json, shutil, threading
+import functools, html.parser, http.server, json, re, shutil, threading
 from pathlib import Path
 from urllib.parse import urlparse
 import pytest
@@ -111,7 +113,7 @@ def _move_slider_and_watch(driver, how='keys'):
     return before, state()
 
 def test_physics_slider_changes_the_figure(site, server, browser):
-    _load(browser, server + '01_physics.html')
+    _load(browser, server + 'physics.html')
     assert browser.find_element('css selector', '.pcm-slider-figure output').text == '1 day'  # the operating point
     before, after = _move_slider_and_watch(browser, 'keys')
     assert int(after[2]) == int(before[2]) + 1, (before[2], after[2])
@@ -127,7 +129,7 @@ def test_a_new_reader_from_disk(site, browser):
     link = [a for a in browser.find_elements('css selector', 'nav.sidebar a') if 'physics' in a.text.lower()]
     assert link, "no sidebar link to the physics chapter"
     link[0].click()
-    assert browser.current_url.endswith('01_physics.html')
+    assert browser.current_url.endswith('physics.html')
     before, after = _move_slider_and_watch(browser, 'drag')
     assert int(after[2]) > int(before[2]), (before[2], after[2])
     assert after[0] != before[0] and after[1] != before[1]
@@ -136,7 +138,7 @@ def test_a_new_reader_from_disk(site, browser):
 
 def test_math_is_rendered_without_scripts(site, server, browser):
     "Equations are MathML made at build time; no page carries a script from elsewhere"
-    _load(browser, server + '01_physics.html')
+    _load(browser, server + 'physics.html')
     assert len(browser.find_elements('css selector', 'math')) > 20
     srcs = [s.get_attribute('src') for s in browser.find_elements('css selector', 'script[src]')]
     assert srcs == []
@@ -147,3 +149,88 @@ def test_the_request_check_catches_a_foreign_request(tmp_path, browser):
     page.write_text('<!DOCTYPE html><html><head><link rel="icon" href="data:,"></head><body><img src="https://example.org/x.png"></body></html>')
     _load(browser, page.as_uri())
     assert _foreign(_requests(browser)) == ['https://example.org/x.png']
+
+def _sliders(driver):
+    "(figure index, slider index, max) of every slider of every slider figure on the page"
+    figs = driver.find_elements('css selector', '.pcm-slider-figure')
+    return [(i, j, int(inp.get_attribute('max'))) for i, f in enumerate(figs) for j, inp in enumerate(f.find_elements('css selector', 'input.psf-slider'))]
+
+def test_every_slider_of_every_figure_changes_its_frame(site, server, browser):
+    "On every page, each slider of each figure moves one step, and the frame and the value shown change"
+    from selenium.webdriver.common.keys import Keys
+    folder, pages = site
+    moved = 0
+    for page in pages:
+        _load(browser, server + page)
+        for i, j, top in _sliders(browser):
+            fig = browser.find_elements('css selector', '.pcm-slider-figure')[i]
+            slider = fig.find_elements('css selector', 'input.psf-slider')[j]
+            img, label = fig.find_element('css selector', 'img.psf-frame'), fig.find_elements('css selector', 'output')[j]
+            before = (img.get_attribute('src'), label.text, int(slider.get_attribute('value')))
+            browser.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", slider)
+            slider.send_keys(Keys.ARROW_LEFT if before[2] == top else Keys.ARROW_RIGHT)
+            after = (img.get_attribute('src'), label.text, int(slider.get_attribute('value')))
+            assert abs(after[2] - before[2]) == 1, (page, i, j, before[2], after[2])
+            assert after[0] != before[0] and after[1] != before[1], f"{page}: figure {i}, slider {j} did not change the frame or its label"
+            moved += 1
+        assert not [e for e in browser.get_log('browser') if e['level'] == 'SEVERE'], page
+    assert moved >= 6, f"only {moved} sliders found on the site"
+
+def test_source_links_open_the_folded_source(site, server, browser):
+    "A 'source' link goes to the exported source on the same page and unfolds it"
+    _load(browser, server + 'physics.html')
+    link = browser.find_elements('css selector', 'a.source-link')[0]
+    target = link.get_attribute('href').split('#')[1]
+    fold = browser.find_element('css selector', f'#{target} details.code-fold')
+    assert fold.get_attribute('open') is None  # exported source is folded
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link); link.click()
+    assert fold.get_attribute('open') is not None
+
+KNOWN_HOSTS = {'doi.org', 'nbdev.fast.ai', 'arxiv.org', 'download.pytorch.org'}
+
+def _ids_and_links(path: Path):
+    text = path.read_text()
+    return set(re.findall(r'\sid="([^"]+)"', text)), re.findall(r'\shref="([^"]*)"', text)
+
+def test_every_link_leads_somewhere_real(site):
+    "Relative links reach a page and an anchor of the site; absolute ones only known, real hosts (no github.io placeholder)"
+    folder, pages = site
+    ids = {p: _ids_and_links(folder / p)[0] for p in pages}
+    bad = []
+    for page in pages:
+        for href in _ids_and_links(folder / page)[1]:
+            url = urlparse(href)
+            if url.scheme in ('http', 'https'):
+                if url.hostname not in KNOWN_HOSTS: bad.append(f"{page}: {href}")
+                continue
+            if url.scheme or href.startswith('data:') or href == 'site.css' or href.endswith('/site.css'): continue
+            target = page if not url.path else str((Path(page).parent / url.path)).replace('\\', '/')
+            target = re.sub(r'(^|/)[^/]+/\.\./', r'\1', target)
+            if target not in ids: bad.append(f"{page}: {href} (no page {target})")
+            elif url.fragment and url.fragment not in ids[target]: bad.append(f"{page}: {href} (no anchor #{url.fragment})")
+    assert not bad, "links that lead nowhere:\n" + '\n'.join(bad)
+
+class _Text(html.parser.HTMLParser):
+    "The text a reader sees in headings, prose, descriptions, slider labels and captions (not code, math or docstring outputs)"
+    SKIP = {'code', 'pre', 'script', 'style', 'math', 'title'}
+    VOID = {'img', 'br', 'hr', 'input', 'meta', 'link', 'source', 'wbr'}
+    def __init__(self): super().__init__(); self.stack, self.parts = [], []
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID: return
+        cls = dict(attrs).get('class') or ''
+        self.stack.append(tag in self.SKIP or 'output-markdown' in cls)  # show_doc outputs: Python signatures and docstrings
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack: self.stack.pop()
+    def handle_data(self, data):
+        if not any(self.stack): self.parts.append(data)
+
+def test_no_raw_markup_in_the_text(site):
+    "Symbols like G_max, b_W, n_W and backticks are rendered, not shown literally"
+    folder, pages = site
+    bad = []
+    for page in pages:
+        p = _Text(); p.feed((folder / page).read_text())
+        text = ' '.join(p.parts)
+        for m in re.finditer(r'`|\$|\b[A-Za-z]{1,2}_(?:max|W|in|out|T|P|s|read|inference|0)\b', text):
+            bad.append(f"{page}: ...{text[max(0, m.start() - 40):m.end() + 20]!r}")
+    assert not bad, "raw markup in the page text:\n" + '\n'.join(bad[:30])

@@ -36,8 +36,16 @@ def sidebar(quarto_yml: Path = ROOT / '_quarto.yml') -> tuple[str, list]:
     return site.get('title', 'pcm-literate'), groups
 
 def html_name(page: str) -> str:
-    "Site path of a notebook page"
-    return re.sub(r'\.(ipynb|qmd|md)$', '.html', page)
+    "Site path of a notebook page, as nbdev names it for Quarto: lower case, numeric prefix dropped (01_physics.ipynb -> physics.html)"
+    folder, _, name = page.rpartition('/')
+    name = re.sub(r'^\d+[a-zA-Z0-9]*_', '', name.lower())
+    return (folder + '/' if folder else '') + re.sub(r'\.(ipynb|qmd|md)$', '.html', name)
+
+def settings() -> dict:
+    "The [DEFAULT] section of settings.ini"
+    import configparser
+    cp = configparser.ConfigParser(); cp.read(ROOT / 'settings.ini')
+    return dict(cp['DEFAULT'])
 
 # ---------------------------------------------------------------- markdown and math
 
@@ -95,9 +103,10 @@ def fenced_divs(src: str) -> str:
     return '\n'.join(out + ['', *reversed(stack)])
 
 def slug(text: str) -> str:
-    "Heading id"
-    s = re.sub(r'<[^>]+>', '', text).lower()
-    return re.sub(r'[^\w]+', '-', s).strip('-') or 'section'
+    "Heading id as pandoc makes it: tags dropped, lower case, only letters, digits, _ - . kept, spaces to hyphens"
+    s = html.unescape(re.sub(r'<math.*?</math>|<[^>]+>', lambda m: '' if m.group(0).startswith('<math') else '', text, flags=re.S)).lower()
+    s = re.sub(r'[^\w\s.-]', '', s)
+    return re.sub(r'\s+', '-', s.strip()).strip('-') or 'section'
 
 _LINK_ATTRS = re.compile(r'\[([^\]]+)\]\(([^)\s]+)\)\{[^}]*\}')
 
@@ -109,10 +118,10 @@ def render_markdown(src: str, toc: list | None = None) -> str:
     def head(m):
         level, inner = m.group(1), m.group(2)
         hid = slug(inner)
-        if toc is not None and level in '23': toc.append((int(level), hid, re.sub(r'<[^>]+>', '', inner)))
+        if toc is not None and level in '23': toc.append((int(level), hid, re.sub(r'</?a\b[^>]*>', '', inner)))
         return f'<h{level} id="{hid}">{inner}</h{level}>'
     out = re.sub(r'<h([1-6])>(.*?)</h\1>', head, out, flags=re.S)
-    return re.sub(r'href="(?!https?:|#|mailto:)([^"]*?)\.ipynb(#[^"]*)?"', lambda m: f'href="{m.group(1)}.html{m.group(2) or ""}"', out)
+    return re.sub(r'href="(?!https?:|#|mailto:)([^"]*?\.ipynb)(#[^"]*)?"', lambda m: f'href="{html_name(m.group(1))}{m.group(2) or ""}"', out)
 
 # ---------------------------------------------------------------- code cells and outputs
 
@@ -137,6 +146,12 @@ def highlight(code: str) -> str:
 
 def _text(x) -> str: return ''.join(x) if isinstance(x, list) else x
 
+_FENCED = re.compile(r'^```.*?^```', re.S | re.M)
+
+def _unlink_code(md: str) -> str:
+    "Markdown links that nbdev put inside fenced code (show_doc signatures) are literal text there: keep only the name"
+    return _FENCED.sub(lambda m: re.sub(r'\[`?([^`\]]+)`?\]\([^)]*\)', r'\1', m.group(0)), md)
+
 def render_output(out: dict, asis: bool, toc: list) -> str:
     "One saved output as HTML"
     kind = out.get('output_type')
@@ -152,26 +167,27 @@ def render_output(out: dict, asis: bool, toc: list) -> str:
         return f'<div class="output output-image"><img alt="figure" src="data:image/png;base64,{_text(data["image/png"]).strip()}"></div>'
     if 'image/svg+xml' in data: return f'<div class="output output-image">{_text(data["image/svg+xml"])}</div>'
     if 'text/markdown' in data:
-        return f'<div class="output output-markdown">{render_markdown(_text(data["text/markdown"]), toc if asis else None)}</div>'
+        return f'<div class="output output-markdown">{render_markdown(_unlink_code(_text(data["text/markdown"])), toc if asis else None)}</div>'
     if 'text/latex' in data: return f'<div class="output">{math_html(_text(data["text/latex"]).strip("$"), True)}</div>'
     if 'text/plain' in data: return f'<pre class="output output-text">{html.escape(_text(data["text/plain"]))}</pre>'
     return ''
 
-def render_code_cell(cell: dict, toc: list) -> str:
-    "A code cell: source (unless echo: false), folded when asked, and its outputs (unless output: false)"
+def render_code_cell(cell: dict, toc: list, anchor: str | None = None) -> str:
+    "A code cell: source (unless echo: false), folded when asked (exported source always), and its outputs (unless output: false)"
     opts, code = cell_options(_text(cell.get('source', '')))
     if opts.get('include') == 'false': return ''
     parts = []
     if code and opts.get('echo') != 'false':
         src = highlight(code)
-        fold = opts.get('code-fold')
+        fold, summary = opts.get('code-fold'), opts.get('code-summary', 'Code')
         if fold in ('true', 'show'):
-            summary = html.escape(opts.get('code-summary', 'Code'))
-            src = f'<details class="code-fold"{" open" if fold == "show" else ""}><summary>{summary}</summary>{src}</details>'
+            is_open = fold == 'show' and summary != EXPORTED  # nbdev asks to show exported source; the page folds it
+            src = f'<details class="code-fold"{" open" if is_open else ""}><summary>{html.escape(summary)}</summary>{src}</details>'
         parts.append(f'<div class="cell-input">{src}</div>')
     if opts.get('output') != 'false':
         parts += [render_output(o, opts.get('output') == 'asis', toc) for o in cell.get('outputs', [])]
-    return f'<div class="cell">{"".join(parts)}</div>' if parts else ''
+    ident = f' id="{anchor}"' if anchor else ''
+    return f'<div class="cell"{ident}>{"".join(parts)}</div>' if parts else ''
 
 def frontmatter(nb: dict) -> dict:
     "The YAML frontmatter nbdev's processing puts in a raw first cell"
@@ -182,12 +198,37 @@ def frontmatter(nb: dict) -> dict:
             return yaml.safe_load(src.strip('-').strip()) or {}
     return {}
 
+EXPORTED = 'Exported source'
+
+def _is_exported_source(cell: dict) -> bool:
+    return cell['cell_type'] == 'code' and cell_options(_text(cell.get('source', '')))[0].get('code-summary') == EXPORTED
+
+def _source_targets(cells: list) -> dict:
+    "For each show_doc cell, the index of the exported-source cell that follows it (nbdev puts the docs right before the source)"
+    targets, pending = {}, []
+    for i, c in enumerate(cells):
+        if _is_exported_source(c):
+            for j in pending: targets[j] = i
+            pending = []
+        elif c['cell_type'] == 'code' and '[source](' in json.dumps(c.get('outputs', [])): pending.append(i)
+        elif c['cell_type'] == 'markdown' or _text(c.get('source', '')).strip(): pending = []
+    return targets
+
+_SOURCE_LINK = re.compile(r'\[source\]\([^)]*\)(\{[^}]*\})?')
+
 def render_notebook(nb: dict) -> tuple[dict, str, list]:
-    "(frontmatter, body HTML, table of contents) of a processed notebook"
+    "(frontmatter, body HTML, table of contents) of a processed notebook; source links point at the source shown on the page"
     fm, toc, parts = frontmatter(nb), [], []
-    for c in nb['cells']:
+    cells = nb['cells']
+    targets = _source_targets(cells)
+    anchors = {i: f'src-{i}' for i in set(targets.values())}
+    for i, c in enumerate(cells):
         if c['cell_type'] == 'markdown': parts.append(render_markdown(_text(c['source']), toc))
-        elif c['cell_type'] == 'code': parts.append(render_code_cell(c, toc))
+        elif c['cell_type'] == 'code':
+            if any('[source](' in json.dumps(o) for o in c.get('outputs', [])):
+                link = f'[source](#{anchors[targets[i]]}){{}}' if i in targets else ''  # no source on the page: no link
+                c = json.loads(_SOURCE_LINK.sub(lambda m: link, json.dumps(c)))
+            parts.append(render_code_cell(c, toc, anchors.get(i)))
     return fm, '\n'.join(p for p in parts if p), toc
 
 # ---------------------------------------------------------------- pages
@@ -231,7 +272,7 @@ def page_html(title: str, site_title: str, groups: list, current: str, fm: dict,
             cls = ' class="active"' if p == current else ''
             nav.append(f'<a href="{up}{html_name(p)}"{cls}>{html.escape(label)}</a>')
     toc_html = ''.join(f'<a class="l{lvl}" href="#{hid}">{html.escape(text)}</a>' for lvl, hid, text in toc)
-    desc = f'<p class="description">{html.escape(str(fm["description"]))}</p>' if fm.get('description') else ''
+    desc = f'<p class="description">{markdown_renderer().renderInline(str(fm["description"]))}</p>' if fm.get('description') else ''
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} – {html.escape(site_title)}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="{up}site.css"></head>
@@ -239,10 +280,46 @@ def page_html(title: str, site_title: str, groups: list, current: str, fm: dict,
 <div class="layout"><nav class="sidebar" aria-label="chapters">{''.join(nav)}</nav>
 <main><h1 class="title">{html.escape(title)}</h1>{desc}{body}
 <footer>Built from the notebooks' saved outputs by tools/build_book.py (offline preview; with Quarto installed, <code>make book</code> uses <code>nbdev_docs</code>).</footer></main>
-<nav class="toc" aria-label="on this page">{toc_html}</nav></div></body></html>
+<nav class="toc" aria-label="on this page">{toc_html}</nav></div>
+<script>{OPEN_TARGET_JS}</script></body></html>
 """
 
 PAGE_TITLES: dict[str, str] = {}
+
+# a link to folded source opens the fold
+OPEN_TARGET_JS = ("(function(){function open(){var id=decodeURIComponent(location.hash.slice(1));var el=id&&document.getElementById(id);"
+                  "if(!el)return;el.querySelectorAll('details').forEach(function(d){d.open=true});el.scrollIntoView()}"
+                  "window.addEventListener('hashchange',open);open()})();")
+
+# ---------------------------------------------------------------- links
+
+_HREF = re.compile(r'href="([^"]*)"')
+
+def relink_site(out: Path) -> int:
+    """Point every link to the configured doc host at the page here (relative, so the site opens from disk) and drop
+    links to the configured git host (the project is not published there); returns the number of links changed"""
+    cfg = settings()
+    doc_base = cfg['doc_host'].rstrip('/') + '/' + cfg.get('doc_baseurl', '').strip('/') + '/'
+    git_base = cfg['git_url'].rstrip('/') + '/'
+    pages = {p.relative_to(out).as_posix(): p for p in out.rglob('*.html')}
+    ids = {name: set(re.findall(r'\sid="([^"]+)"', p.read_text())) for name, p in pages.items()}
+    changed = 0
+    for name, path in pages.items():
+        up = '../' * name.count('/')
+        def fix(m):
+            nonlocal changed
+            url = html.unescape(m.group(1))
+            if url.startswith(git_base): changed += 1; return 'data-dropped-href=""'
+            if not url.startswith(doc_base): return m.group(0)
+            target, _, frag = url[len(doc_base):].partition('#')
+            if target not in pages: raise ValueError(f"{name}: a link points at {url}, but there is no page {target}")
+            while frag and frag not in ids[target]: frag = frag.rpartition('.')[0]  # a method's docs: fall back to its class
+            changed += 1
+            return f'href="{up}{target}{"#" + frag if frag else ""}"'
+        text = _HREF.sub(fix, path.read_text())
+        text = re.sub(r'<a class="source-link" data-dropped-href="">source</a>', '', text)
+        path.write_text(text)
+    return changed
 
 def process_notebooks() -> Path:
     "Run nbdev's docs processing (no Quarto needed for this step) into _proc/"
@@ -253,7 +330,7 @@ def process_notebooks() -> Path:
         import nbdev.doclinks
         refresh_quarto_yml()
         nbdev.doclinks._build_modidx()
-        return proc_nbs(str(NBS), n_workers=min(2, os.cpu_count() or 1))
+        return proc_nbs(str(NBS), n_workers=min(2, os.cpu_count() or 1), force=True)  # its mtime cache keeps stale pages
     finally: os.chdir(cwd)
 
 def build_site(out: Path = DOCS) -> Path:
@@ -267,6 +344,8 @@ def build_site(out: Path = DOCS) -> Path:
         src = proc / p
         if not src.exists(): raise FileNotFoundError(f"_quarto.yml lists {p}, but nbs/{p} does not exist")
         fm, body, toc = render_notebook(json.loads(src.read_text()))
+        if fm.get('output-file') and fm['output-file'] != html_name(p).rpartition('/')[2]:
+            raise ValueError(f"{p}: nbdev names its page {fm['output-file']}, the builder {html_name(p)}")
         PAGE_TITLES[p] = fm.get('title', Path(p).stem)
         rendered[p] = (fm, body, toc)
     if out.exists(): shutil.rmtree(out)
@@ -277,6 +356,7 @@ def build_site(out: Path = DOCS) -> Path:
         dest = out / html_name(p)
         dest.parent.mkdir(parents=True, exist_ok=True)
         dest.write_text(page_html(PAGE_TITLES[p], site_title, groups, p, fm, body, toc))
+    relink_site(out)
     return out / 'index.html'
 
 # ---------------------------------------------------------------- README
@@ -307,7 +387,9 @@ def main(argv=None) -> int:
     ap.add_argument('--readme-only', action='store_true', help='write README.md only')
     ap.add_argument('--check-readme', action='store_true', help='exit 1 when README.md is out of date')
     ap.add_argument('--out', type=Path, default=DOCS, help='output folder of the site (default _docs)')
+    ap.add_argument('--relink', type=Path, default=None, help='only relink an already built site (e.g. Quarto\'s _docs)')
     args = ap.parse_args(argv)
+    if args.relink: print(f"{relink_site(args.relink)} links relinked", file=sys.stderr); return 0
     readme = ROOT / 'README.md'
     if args.check_readme:
         if readme.read_text() != readme_text():
