@@ -37,7 +37,7 @@ book: export
 	@echo "$(CURDIR)/_docs/index.html"
 
 test: $(STAMP)
-	$(PY) -m pytest tests
+	TORCH_SPEC="$(TORCH_SPEC)" $(PY) -m pytest tests
 
 outputs: export
 	$(PY) tools/run_notebooks.py

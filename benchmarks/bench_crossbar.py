@@ -6,14 +6,16 @@ Prints, measured side by side in one run:
   * fig. 4a of Le Gallo et al. 2022 at 200 trials: median wall time on the CPU (and on CUDA when torch sees a GPU);
   * the floor set by random numbers alone: how many standard normals fig. 4a needs, and how long torch takes to
     draw them with one generator per CPU core, measured here;
-  * optionally the reference implementation of the bit-slicing seed run as it ships (its scripts/run_figure_4a.py,
+  * optionally the public reference implementation of Le Gallo et al. 2022 (lciric/pcm-bitslicing) run as it ships (its scripts/run_figure_4a.py,
     from a checkout given by --reference, with a Python that has numpy, joblib and matplotlib), and the ratio;
   * how the time per trial grows with the crossbar size N = 128, 256, 512, 1024.
 No code of the reference is part of this project: the script only runs a checkout you provide.
 """
 import argparse, json, math, os, statistics, subprocess, sys, tempfile, time
 import torch
-from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, legallo2022_fig4a, MONTH
+from pcm_literate.crossbar import CrossbarConfig, crossbar_errors
+from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
+from pcm_literate.units import MONTH
 from pcm_literate.slicing import SliceConfig
 
 def median_time(fn, repeats):
@@ -57,7 +59,7 @@ def run_reference(ref_dir, python, trials):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--repeats', type=int, default=3, help='runs per measurement; the median is reported')
-    ap.add_argument('--reference', default=None, help='checkout of the bit-slicing seed\'s reference implementation')
+    ap.add_argument('--reference', default=None, help='checkout of lciric/pcm-bitslicing, the public reference implementation')
     ap.add_argument('--reference-python', default=sys.executable, help='Python with numpy, joblib and matplotlib for the reference')
     ap.add_argument('--sizes', default='128,256,512,1024', help='crossbar sizes N for the scaling table')
     ap.add_argument('--json', default=None, help='write the figures here')

@@ -1,5 +1,5 @@
 "The generated files are what the notebooks make, and the notebooks are clean."
-import filecmp, json, shutil, subprocess, sys
+import filecmp, json, os, shlex, shutil, subprocess, sys
 from pathlib import Path
 import pytest, yaml
 from conftest import ROOT
@@ -57,10 +57,10 @@ def test_notebook_is_clean_and_small(nb, tmp_path):
             assert out.get('output_type') != 'error', f"{nb.name} saved an error output"
 
 def test_console_script(tmp_path):
-    "The installed `pcm-literate` command lists experiments and writes records with provenance"
+    "The installed `pcm-literate` command lists experiments and writes records with provenance; bad input is one line and exit 2"
     exe = str(BIN / 'pcm-literate')
     r = subprocess.run([exe, 'list'], capture_output=True, text=True, check=True)
-    assert 'physics-drift-error' in r.stdout
+    assert 'physics-drift-error' in r.stdout and 'legallo2022-fig4c' in r.stdout and '--scale paper: 200 chips per point' in r.stdout
     out = tmp_path / 'r.json'
     subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '2', '--json', str(out), '--no-progress'], check=True, capture_output=True)
     res = json.loads(out.read_text())
@@ -70,5 +70,33 @@ def test_console_script(tmp_path):
     recs = json.loads(out4a.read_text())['records']
     assert len(recs) == 56 and set(recs[0]) == {'algorithm', 'base', 'n_slices', 't_inference', 'eta_mean', 'eta_std', 'n_trials'}
     assert {r['t_inference'] for r in recs} == {0.0, 2592000.0}
-    bad = subprocess.run([exe, 'reproduce', 'physics-drift-error', '--trials', '0'], capture_output=True, text=True)
-    assert bad.returncode == 2 and 'trials must be >= 1' in bad.stderr
+    for bad, msg in [(['--trials', '0'], 'trials must be >= 1'), (['--device', 'tpu'], 'unknown device'), (['--device', 'meta'], "not on 'meta'"),
+                     (['--json', str(tmp_path)], 'is a folder'), (['--scale', 'huge'], "has no scale 'huge'")]:
+        r = subprocess.run([exe, 'reproduce', 'physics-drift-error', '--no-progress'] + bad, capture_output=True, text=True)
+        assert r.returncode == 2 and msg in r.stderr and r.stderr.count('\n') == 1 and 'Traceback' not in r.stderr, (bad, r.stderr)
+    r = subprocess.run([exe, 'reproduce', 'no-such-figure'], capture_output=True, text=True)
+    assert r.returncode == 2 and 'unknown experiment' in r.stderr
+
+def test_wheel_installs_and_runs_without_nbdev(tmp_path):
+    "The wheel built with the standard tools installs into a fresh virtual environment without nbdev, imports and runs"
+    src = tmp_path / 'src'
+    src.mkdir()
+    for name in ['settings.ini', 'setup.py', 'pyproject.toml', 'README.md', 'LICENSE', 'MANIFEST.in']: shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / 'pcm_literate', src / 'pcm_literate', ignore=shutil.ignore_patterns('__pycache__'))
+    dist = tmp_path / 'dist'
+    subprocess.run([sys.executable, '-m', 'pip', 'wheel', '--no-deps', '-q', '-w', str(dist), str(src)], check=True, capture_output=True)
+    wheels = list(dist.glob('pcm_literate-*.whl'))
+    assert len(wheels) == 1, wheels
+    venv = tmp_path / 'venv'
+    subprocess.run([sys.executable, '-m', 'venv', str(venv)], check=True)
+    py, pip = venv / 'bin' / 'python', [str(venv / 'bin' / 'python'), '-m', 'pip', 'install', '-q']
+    subprocess.run(pip + shlex.split(os.environ.get('TORCH_SPEC', 'torch==2.13.0')), check=True, capture_output=True)  # as the Makefile does
+    subprocess.run(pip + [str(wheels[0])], check=True, capture_output=True)
+    assert subprocess.run([str(py), '-c', 'import nbdev'], capture_output=True).returncode != 0, "nbdev must not come with the wheel"
+    assert subprocess.run([str(py), '-c', 'import fastcore'], capture_output=True).returncode != 0, "fastcore must not come with the wheel"
+    r = subprocess.run([str(venv / 'bin' / 'pcm-literate'), 'list'], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and 'legallo2022-fig4a' in r.stdout and 'physics-drift-error' in r.stdout, r.stderr
+    code = ("import torch; from pcm_literate.physics import ProgrammedWeights; from pcm_literate.experiments.legallo2022 import fig4a; "
+            "c = ProgrammedWeights(torch.randn(8, 8), generator=torch.Generator().manual_seed(0)); print(len(fig4a(trials=2)), c.read(3600.0).shape)")
+    r = subprocess.run([str(py), '-c', code], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0 and r.stdout.split() == ['56', 'torch.Size([8,', '8])'], r.stderr

@@ -192,9 +192,8 @@ def _ids_and_links(path: Path):
     text = path.read_text()
     return set(re.findall(r'\sid="([^"]+)"', text)), re.findall(r'\shref="([^"]*)"', text)
 
-def test_every_link_leads_somewhere_real(site):
-    "Relative links reach a page and an anchor of the site; absolute ones only known, real hosts (no github.io placeholder)"
-    folder, pages = site
+def bad_links(folder: Path, pages: list[str]) -> list[str]:
+    "Links that lead to no page or anchor of the site, or to a host outside KNOWN_HOSTS"
     ids = {p: _ids_and_links(folder / p)[0] for p in pages}
     bad = []
     for page in pages:
@@ -203,11 +202,17 @@ def test_every_link_leads_somewhere_real(site):
             if url.scheme in ('http', 'https'):
                 if url.hostname not in KNOWN_HOSTS: bad.append(f"{page}: {href}")
                 continue
-            if url.scheme or href.startswith('data:') or href == 'site.css' or href.endswith('/site.css'): continue
-            target = page if not url.path else str((Path(page).parent / url.path)).replace('\\', '/')
-            target = re.sub(r'(^|/)[^/]+/\.\./', r'\1', target)
+            if url.scheme or href.startswith('data:') or href.endswith('site.css'): continue
+            target = page if not url.path else str(Path(page).parent / url.path).replace('\\', '/')
+            while re.search(r'(^|/)[^/.][^/]*/\.\./', target): target = re.sub(r'(^|/)[^/.][^/]*/\.\./', r'\1', target, count=1)
+            target = target.removeprefix('./')
             if target not in ids: bad.append(f"{page}: {href} (no page {target})")
             elif url.fragment and url.fragment not in ids[target]: bad.append(f"{page}: {href} (no anchor #{url.fragment})")
+    return bad
+
+def test_every_link_leads_somewhere_real(site):
+    "Relative links reach a page and an anchor of the site; absolute ones only known, real hosts (no github.io placeholder)"
+    bad = bad_links(*site)
     assert not bad, "links that lead nowhere:\n" + '\n'.join(bad)
 
 class _Text(html.parser.HTMLParser):
@@ -224,13 +229,29 @@ class _Text(html.parser.HTMLParser):
     def handle_data(self, data):
         if not any(self.stack): self.parts.append(data)
 
-def test_no_raw_markup_in_the_text(site):
-    "Symbols like G_max, b_W, n_W and backticks are rendered, not shown literally"
-    folder, pages = site
+def raw_markup(folder: Path, pages: list[str]) -> list[str]:
+    "Backticks, dollar signs and G_max-style symbols in the text a reader sees"
     bad = []
     for page in pages:
         p = _Text(); p.feed((folder / page).read_text())
         text = ' '.join(p.parts)
         for m in re.finditer(r'`|\$|\b[A-Za-z]{1,2}_(?:max|W|in|out|T|P|s|read|inference|0)\b', text):
             bad.append(f"{page}: ...{text[max(0, m.start() - 40):m.end() + 20]!r}")
+    return bad
+
+def test_no_raw_markup_in_the_text(site):
+    "Symbols like G_max, b_W, n_W and backticks are rendered, not shown literally"
+    bad = raw_markup(*site)
     assert not bad, "raw markup in the page text:\n" + '\n'.join(bad[:30])
+
+def test_the_link_and_markup_checks_catch_mistakes(tmp_path):
+    "Control: a placeholder host, a missing page or anchor, a literal G_max heading and a backtick caption are all caught"
+    (tmp_path / 'papers').mkdir()
+    (tmp_path / 'a.html').write_text('<h2 id="x">The clip at G_max</h2><p class="psf-caption">move `n_W`</p>'
+                                     '<a href="https://pcm-literate.github.io/pcm-literate/a.html">doc</a><a href="b.html">b</a><a href="#y">y</a>'
+                                     '<pre><code>g_max = `fine in code`</code></pre>')
+    (tmp_path / 'papers' / 'p.html').write_text('<a href="../a.html#x">ok</a><a href="../a.html#z">no anchor</a>')
+    links = bad_links(tmp_path, ['a.html', 'papers/p.html'])
+    assert [l.split(' ')[1] for l in links] == ['https://pcm-literate.github.io/pcm-literate/a.html', 'b.html', '#y', '../a.html#z'], links
+    markup = raw_markup(tmp_path, ['a.html'])
+    assert len(markup) == 4 and 'G_max' in markup[0], markup  # G_max, two backticks, n_W

@@ -271,7 +271,7 @@ def page_html(title: str, site_title: str, groups: list, current: str, fm: dict,
             label = PAGE_TITLES.get(p, p)
             cls = ' class="active"' if p == current else ''
             nav.append(f'<a href="{up}{html_name(p)}"{cls}>{html.escape(label)}</a>')
-    toc_html = ''.join(f'<a class="l{lvl}" href="#{hid}">{html.escape(text)}</a>' for lvl, hid, text in toc)
+    toc_html = "".join(f'<a class="l{lvl}" href="#{hid}">{text}</a>' for lvl, hid, text in toc)  # headings are HTML already (math included)
     desc = f'<p class="description">{markdown_renderer().renderInline(str(fm["description"]))}</p>' if fm.get('description') else ''
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
