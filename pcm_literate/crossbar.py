@@ -105,7 +105,7 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
         eta.append((y_hat - exact).norm(dim=-1) / exact.norm(dim=-1))
     return torch.stack(eta, -1)
 
-# %% ../nbs/05_crossbar.ipynb #ae477501
+# %% ../nbs/05_crossbar.ipynb #478b5a01
 def crossbar_errors(cfg:SliceConfig, # the slicing
                     times, # t_inference of each read (s since programming)
                     trials:int=200, # independent chips
@@ -119,6 +119,8 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
     "Relative MVM error η, eq. (1), of every trial (rows) at every time (columns), float64"
     xb = crossbar if crossbar is not None else CrossbarConfig()
     model = model if model is not None else PCMNoiseModel()
+    if isinstance(times, str) or not all(isinstance(t, (int, float)) or torch.is_tensor(t) for t in times):
+        raise TypeError(f"times must be a list of numbers of seconds (see pcm_literate.units), got {times!r}")
     times = [float(t) for t in times]
     if not times: raise ValueError("times must hold at least one t_inference")
     if any(not math.isfinite(t) or t < 0 for t in times): raise ValueError(f"times must be finite and >= 0 s, got {times}")
