@@ -46,7 +46,7 @@ class Experiment:
         try: inspect.signature(self.plot).bind(None, [])
         except TypeError: raise TypeError(f"{self.name}: plot function {self.plot.__name__} must take (fig, records)") from None
 
-# %% ../nbs/95_cli.ipynb #d905abef
+# %% ../nbs/95_cli.ipynb #b036bc0f
 import pcm_literate.experiments
 _REGISTRY: dict[str, Experiment] = pcm_literate.experiments.__dict__.setdefault('_registry', {})
 
@@ -65,7 +65,7 @@ def register(name:str, # the name given to `pcm-literate reproduce`
 
 def experiments()->dict:
     "Every registered experiment by name, after importing each module of `pcm_literate.experiments`"
-    import pcm_literate.experiments as pkg
+    pkg = pcm_literate.experiments
     for m in pkgutil.iter_modules(pkg.__path__): importlib.import_module(f"{pkg.__name__}.{m.name}")
     return dict(sorted(_REGISTRY.items()))
 

@@ -31,7 +31,7 @@ class Estimate:
         if n < 1: raise ValueError(f"n must be >= 1, got {n}")
         return cls(float(mean), float(std) / math.sqrt(n), int(n))
 
-# %% ../nbs/92_stats.ipynb #d297339f
+# %% ../nbs/92_stats.ipynb #58c1982a
 def _samples(x, name:str='samples') -> list[float]:
     "Finite floats from a tensor, an array or a sequence, after a clear error"
     try: vals = [float(v) for v in (x.detach().reshape(-1).tolist() if hasattr(x, 'detach') else list(getattr(x, 'ravel', lambda: x)()))]
@@ -40,13 +40,16 @@ def _samples(x, name:str='samples') -> list[float]:
     if not all(math.isfinite(v) for v in vals): raise ValueError(f"{name} contain NaN or inf")
     return vals
 
+def _mean_var(v:list[float]) -> tuple[float, float, int]:
+    "Sample mean, sample variance (n − 1 in the denominator) and size"
+    n = len(v); m = math.fsum(v) / n
+    return m, math.fsum((a - m) ** 2 for a in v) / (n - 1), n
+
 def mean_se(x, # samples: a tensor, an array or a sequence of numbers
            )->Estimate:
     "Sample mean and its standard error s/√n"
-    v = _samples(x)
-    n = len(v); m = math.fsum(v) / n
-    s = math.sqrt(math.fsum((a - m) ** 2 for a in v) / (n - 1))
-    return Estimate(m, s / math.sqrt(n), n)
+    m, var, n = _mean_var(_samples(x))
+    return Estimate(m, math.sqrt(var / n), n)
 
 # %% ../nbs/92_stats.ipynb #f28fc1b6
 def std_se(x, # samples: a tensor, an array or a sequence of numbers
@@ -101,13 +104,12 @@ class WelchTest:
 
     def __str__(self): return f"Δ = {self.difference:.4g} ± {self.se:.2g}, t = {self.t:.2f} (ν = {self.dof:.1f}), p = {self.p_value:.2g}, d = {self.cohen_d:.2f}"
 
-# %% ../nbs/92_stats.ipynb #2c67bb24
+# %% ../nbs/92_stats.ipynb #d4253c53
 def welch_t(a, # first sample: a tensor, an array or a sequence of numbers
             b, # second sample
            )->WelchTest:
     "Welch's unequal-variance t-test of mean(a) = mean(b), two-sided, with Cohen's d"
-    a, b = _samples(a, 'a'), _samples(b, 'b')
-    (ma, va, na), (mb, vb, nb) = [(math.fsum(s) / len(s), math.fsum((x - math.fsum(s) / len(s)) ** 2 for x in s) / (len(s) - 1), len(s)) for s in (a, b)]
+    (ma, va, na), (mb, vb, nb) = _mean_var(_samples(a, 'a')), _mean_var(_samples(b, 'b'))
     qa, qb = va / na, vb / nb
     se, diff = math.sqrt(qa + qb), ma - mb
     if se == 0: raise ValueError("both samples are constant: the t statistic is undefined")
