@@ -1,0 +1,78 @@
+"""Analog models under PyTorch's own engines: Hugging Face models convert with one call, training under
+DistributedDataParallel stays in step across processes, and torch.compile computes what eager mode does.
+These need seconds to minutes of set-up each, so they live here rather than on the layers page."""
+import tempfile
+import pytest, torch
+import torch.distributed as dist
+import torch.multiprocessing as mp
+from torch import nn
+from pcm_literate.layers import (AnalogConfig, AnalogLinear, analog_layers, convert_to_analog, program_analog,
+                                 set_drift_time)
+from pcm_literate.units import DAY
+
+import transformers  # in the dev extra: these tests must run, not skip
+
+def _ids(vocab=100, shape=(2, 12)): return torch.randint(0, vocab, shape, generator=torch.Generator().manual_seed(0))
+
+def test_tiny_bert_converts_and_matches_its_digital_twin():
+    from transformers import BertConfig, BertForSequenceClassification
+    torch.manual_seed(0)
+    bert = BertForSequenceClassification(BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                                    intermediate_size=64, max_position_embeddings=64, num_labels=3)).eval()
+    analog = convert_to_analog(bert, AnalogConfig.ideal())
+    # 2 layers × (query, key, value, attention output, intermediate, output) + pooler + classifier
+    assert len(analog_layers(analog)) == 14
+    torch.testing.assert_close(analog(_ids()).logits, bert(_ids()).logits, atol=1e-5, rtol=1e-5)
+    program_analog(convert_to_analog(bert, AnalogConfig()), torch.Generator().manual_seed(0))  # default hardware: programs
+
+def test_tiny_gpt2_converts_keeps_its_tied_head_and_trains():
+    from transformers import GPT2Config, GPT2LMHeadModel
+    torch.manual_seed(0)
+    gpt = GPT2LMHeadModel(GPT2Config(vocab_size=100, n_positions=64, n_embd=32, n_layer=2, n_head=2, bos_token_id=0, eos_token_id=0)).eval()
+    analog = convert_to_analog(gpt, AnalogConfig.ideal())
+    assert len(analog_layers(analog)) == 9  # 2 × (c_attn, c_proj, c_fc, mlp.c_proj) as Conv1D, and lm_head
+    assert analog.lm_head.weight is analog.transformer.wte.weight  # still tied
+    torch.testing.assert_close(analog(_ids()).logits, gpt(_ids()).logits, atol=1e-5, rtol=1e-5)
+    noisy = convert_to_analog(gpt, AnalogConfig()).train()
+    noisy(_ids(), labels=_ids()).loss.backward()
+    assert noisy.transformer.h[0].attn.c_attn.weight.grad.abs().sum() > 0
+    program_analog(noisy, torch.Generator().manual_seed(1))
+    set_drift_time(noisy, DAY, torch.Generator().manual_seed(2))
+    assert torch.isfinite(noisy(_ids()).logits).all()
+
+def _net():
+    torch.manual_seed(0)
+    return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 8 * 8, 10))
+
+def _ddp_worker(rank, world, init_file, out_dir):
+    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
+    model = nn.parallel.DistributedDataParallel(convert_to_analog(_net(), AnalogConfig()))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    torch.manual_seed(100 + rank)  # each process: its own data and its own weight and output noise
+    for _ in range(3):
+        x, y = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
+        opt.zero_grad(); nn.functional.cross_entropy(model(x), y).backward(); opt.step()
+    torch.save({k: v.detach().clone() for k, v in model.module.state_dict().items()}, f'{out_dir}/rank{rank}.pt')
+    dist.destroy_process_group()
+
+def test_ddp_two_processes_stay_in_step():
+    with tempfile.TemporaryDirectory() as d:
+        mp.spawn(_ddp_worker, args=(2, f'{d}/init', d), nprocs=2)
+        a, b = torch.load(f'{d}/rank0.pt'), torch.load(f'{d}/rank1.pt')
+    start = convert_to_analog(_net(), AnalogConfig()).state_dict()
+    for k in start:
+        torch.testing.assert_close(a[k], b[k], atol=0, rtol=0)  # the same parameters in both processes
+    assert any(not torch.equal(a[k], start[k]) for k in start)  # and they did train
+
+def test_compiled_and_eager_give_the_same_outputs():
+    model = convert_to_analog(_net(), AnalogConfig(out_noise=0.0, train_noise='none'))
+    compiled = torch.compile(model)
+    x = torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(compiled(x), model(x), atol=1e-5, rtol=1e-5)  # training forward: DAC, ADC, straight-through
+    compiled(x).square().mean().backward()
+    grad_compiled = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad(); model(x).square().mean().backward()
+    for g, p in zip(grad_compiled, model.parameters()): torch.testing.assert_close(g, p.grad, atol=1e-5, rtol=1e-4)
+    program_analog(model, torch.Generator().manual_seed(0))
+    set_drift_time(model, DAY, torch.Generator().manual_seed(1))
+    torch.testing.assert_close(compiled(x), model(x), atol=1e-5, rtol=1e-5)  # deployed: the programmed chip at a day
