@@ -12,6 +12,7 @@ from torch import nn, Tensor
 from .physics import PCMNoiseModel, gdc_factor
 from .periphery import quantize_symmetric, signed_range
 from .slicing import SliceConfig, program_slices
+from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed streams, one per chip here
 
 # %% auto #0
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'ANALOG_TYPES', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
@@ -534,8 +535,6 @@ def set_analog_config(model:nn.Module, # a converted model
     return model
 
 # %% ../nbs/06_layers.ipynb #ea7d28cb
-def _chip_seed(seed:int, chip:int) -> int: return (seed * 1_000_003 + chip) % (2 ** 62)
-
 def evaluate_chips(model:nn.Module, # a converted (trained) model
                    data, # what `metric` evaluates the model on
                    times, # t_inference of every read (s)
@@ -554,7 +553,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
     from tqdm.auto import tqdm
     try:
         for c in tqdm(range(n_chips), desc='chips', disable=not progress):
-            gen = torch.Generator(device=layers[0].weight.device).manual_seed(_chip_seed(seed, c))
+            gen = torch.Generator(device=layers[0].weight.device).manual_seed(_trial_seed(seed, c))
             program_analog(model, gen)
             for k, t in enumerate(times):
                 set_drift_time(model, t, gen)
