@@ -9,7 +9,9 @@ Prints, measured side by side in one run (rounds interleave the variants, each r
     noise, 8-bit DAC/ADC with straight-through gradients, output noise), ours without training noise, and
     aihwkit 1.1's TorchInferenceRPUConfig tile when aihwkit is importable (`pip install aihwkit==1.1.0 --no-deps`;
     never a dependency of this package);
-  * the cost of the random numbers alone: one training step's Gaussian draws, timed on their own;
+  * the cost of the random numbers alone: one training step's Gaussian draws, timed on their own, and the
+    floor they set: no layer that draws fresh weight and output noise at every forward can beat the digital
+    step plus its draws;
   * deployed evaluation: C chips × K times with evaluate_chips against C·K plain forward passes plus C programmings.
 Ratios are to the digital step of the same model on the same device.
 """
@@ -73,6 +75,7 @@ def bench_training(name, digital, x, y, device, repeats, rounds):
     med = {k: statistics.median(v) for k, v in times.items()}
     n = normals_per_step(models['ours (default)'], x)
     med['random numbers alone'] = timed(lambda: torch.randn(n, device=device), repeats, device)
+    med['floor: digital + draws'] = med['digital'] + med['random numbers alone']
     print(f"\n{name} on {device} (training step, median of {rounds} rounds × {repeats} steps)")
     for k, v in med.items(): print(f"  {k:28s} {v * 1e3:9.2f} ms   {v / med['digital']:5.2f}× digital")
     if why: print(f"  aihwkit not measured: {why}")
