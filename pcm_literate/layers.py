@@ -16,9 +16,9 @@ from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed str
 
 # %% auto #0
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'ANALOG_TYPES', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
-           'slice_coefficients', 'weight_scale', 'training_noise', 'AnalogLinear', 'AnalogConv2d', 'AnalogLSTM',
-           'analog_layers', 'convert_to_analog', 'program_analog', 'set_drift_time', 'unprogram_analog',
-           'set_analog_config', 'evaluate_chips']
+           'slice_coefficients', 'weight_scale', 'training_noise', 'training_perturbation', 'AnalogLinear',
+           'AnalogConv2d', 'AnalogLSTM', 'analog_layers', 'convert_to_analog', 'program_analog', 'set_drift_time',
+           'unprogram_analog', 'set_analog_config', 'evaluate_chips']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -56,6 +56,7 @@ class AnalogConfig:
     drift_compensation: str = 'global'  # 'global': GDC per tile from a calibration read; 'none'
     train_noise: str = 'pcm'  # weight noise of the training forward: one of TRAIN_NOISES
     train_noise_scale: float = 1.0  # pcm: × σ_prog; additive: std / max|W|; multiplicative: relative std
+    drop_connect: float = 0.0  # p: share of the weights zeroed afresh in every training forward (Rasch et al. 2023)
 
     def __post_init__(self):
         _check(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
@@ -71,6 +72,7 @@ class AnalogConfig:
         _check(self.drift_compensation in ('global', 'none'), f"drift_compensation must be 'global' or 'none', got {self.drift_compensation!r}")
         _check(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
         _check(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
+        _check(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
         if self.device is None: object.__setattr__(self, 'device', PCMNoiseModel(g_max=self.g_max))
         if not isinstance(self.device, PCMNoiseModel): raise TypeError(f"device must be a PCMNoiseModel, got {type(self.device).__name__}")
         _check(self.device.g_max == self.g_max, f"g_max = {self.g_max} µS but the device model has g_max = {self.device.g_max} µS")
@@ -169,6 +171,19 @@ def training_noise(wn:Tensor, # normalised weights W/s_W
     if cfg.train_noise == 'multiplicative': return xi.mul_(wd).mul_(cfg.train_noise_scale)
     return xi.zero_()
 
+# %% ../nbs/06_layers.ipynb #ff307a85
+def training_perturbation(wn:Tensor, # normalised weights W/s_W
+                          cfg:AnalogConfig, # training noise and drop-connect rate
+                          generator:torch.Generator|None=None, # source of ξ and of the drop-connect mask
+                         )->Tensor|None:
+    "W̃ − W/s_W of eqs. (5)–(6), detached; None when the training forward adds nothing"
+    noisy = cfg.train_noise != 'none' and cfg.train_noise_scale > 0
+    if not noisy and cfg.drop_connect == 0: return None
+    d = training_noise(wn, cfg, generator) if noisy else torch.zeros_like(wn.detach())
+    if cfg.drop_connect == 0: return d
+    dropped = torch.rand(wn.shape, generator=generator, device=wn.device, dtype=wn.dtype) < cfg.drop_connect
+    return torch.where(dropped, -wn.detach(), d)
+
 # %% ../nbs/06_layers.ipynb #e1a5e4db
 _CHIP = ('chip_g', 'chip_nu', 'chip_q', 'chip_polarity', 'chip_scale', 'chip_baseline', 'read_w', 'read_alpha', 't_inference')
 
@@ -213,7 +228,8 @@ class _AnalogLayer:
             w = self._tile_weights(self.weight)
             scale, alpha, coef = weight_scale(w, cfg.mapping), None, None
             wn = w / scale
-            if self.training and cfg.train_noise != 'none' and cfg.train_noise_scale > 0: wn = wn + training_noise(wn, cfg, self.noise_generator)
+            d = training_perturbation(wn, cfg, self.noise_generator) if self.training else None
+            if d is not None: wn = wn + d
             wn = wn[None]
         xn, xs = dac(x, cfg, self.training)
         return self._combine(adc(self._mvm(xn, wn), cfg, self.training, self.noise_generator), coef, alpha, scale, xs)
