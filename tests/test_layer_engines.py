@@ -9,6 +9,7 @@ from torch import nn
 from pcm_literate.layers import (AnalogConfig, AnalogLinear, analog_layers, convert_to_analog, program_analog,
                                  set_drift_time)
 from pcm_literate.units import DAY
+from pcm_literate.hwa import HWARecipe, train_hwa
 
 import transformers  # in the dev extra: these tests must run, not skip
 
@@ -63,6 +64,36 @@ def test_ddp_two_processes_stay_in_step():
     for k in start:
         torch.testing.assert_close(a[k], b[k], atol=0, rtol=0)  # the same parameters in both processes
     assert any(not torch.equal(a[k], start[k]) for k in start)  # and they did train
+
+_HWA = HWARecipe(train_noise='none', drop_connect=0.0, distill_alpha=0.0, clip_std=2.5, remap_every=1)  # deterministic: no draws
+
+def _hwa_data():
+    g = torch.Generator().manual_seed(3)
+    return torch.randn(32, 1, 8, 8, generator=g), torch.randint(0, 10, (32,), generator=g)
+
+def _hwa_run(out_dir, rank=0):
+    model = convert_to_analog(_net(), AnalogConfig.ideal())
+    hist = train_hwa(model, _hwa_data(), _HWA, epochs=2, batch_size=8, lr=0.05, seed=0, checkpoint=f'{out_dir}/ckpt.pt')
+    torch.save(dict(state={k: v.detach().clone() for k, v in model.state_dict().items()}, hist=hist), f'{out_dir}/rank{rank}.pt')
+
+def _hwa_ddp_worker(rank, world, init_file, out_dir):
+    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
+    _hwa_run(out_dir, rank)
+    dist.destroy_process_group()
+
+def test_train_hwa_on_two_processes_equals_one_process():
+    "Each process takes half of every batch: the gradient, the clipping, the remapping and the losses are those of one process"
+    with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory() as d1:
+        mp.spawn(_hwa_ddp_worker, args=(2, f'{d}/init', d), nprocs=2)
+        a, b = torch.load(f'{d}/rank0.pt'), torch.load(f'{d}/rank1.pt')
+        _hwa_run(d1)
+        one = torch.load(f'{d1}/rank0.pt')
+    for k in one['state']:
+        torch.testing.assert_close(a['state'][k], b['state'][k], atol=0, rtol=0)
+        torch.testing.assert_close(a['state'][k], one['state'][k], atol=1e-6, rtol=1e-5)
+    assert [r['loss'] for r in a['hist']] == pytest.approx([r['loss'] for r in one['hist']], rel=1e-5)
+    w = one['state']['3.parametrizations.weight.original'] * one['state']['3.parametrizations.weight.0.alpha']  # W = α·W_a
+    assert (w - _net().state_dict()['3.weight']).abs().max() > 1e-4  # it did train (CAWS: SGD's steps on W shrink by α² = 3/256)
 
 def test_compiled_and_eager_give_the_same_outputs():
     model = convert_to_analog(_net(), AnalogConfig(out_noise=0.0, train_noise='none'))
