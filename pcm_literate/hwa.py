@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.nn.utils import parametrize
-from .layers import AnalogConfig, TRAIN_NOISES, _layers  # _layers: the analog layers, or a clear error
+from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, _layers  # _layers: the analog layers, or a clear error
 from .crossbar import _trial_seed  # one seed stream per (epoch, process): a resumed run draws what it would have drawn
 
 # %% auto #0
@@ -32,6 +32,7 @@ class HWARecipe:
     noise_scale: float = 3.0  # λ of the weight noise at the end of the ramp
     ramp_epochs: int = 10  # epochs of the linear ramp of λ; 0: full λ from the first epoch
     drop_connect: float = 0.01  # p: share of the weights zeroed in every training forward
+    learn_input_range: bool = True  # learn each tile's DAC range (AnalogConfig.learn_input_range)
     caws: bool = True  # train W/α with a fixed α = √(3/fan-in) per layer
     remap_every: int = 0  # epochs between weight remappings (needs caws); 0: never
     clip_std: float|None = None  # after every step, clip each layer's weights to ± clip_std·σ_W; None: never
@@ -55,7 +56,7 @@ class HWARecipe:
         return replace(self, **changes)
 
 RASCH2023 = HWARecipe()
-JOSHI2020 = HWARecipe(train_noise='additive', noise_scale=0.038, ramp_epochs=0, drop_connect=0.0, caws=False, clip_std=2.0, distill_alpha=0.0)
+JOSHI2020 = HWARecipe(train_noise='additive', noise_scale=0.038, ramp_epochs=0, drop_connect=0.0, learn_input_range=False, caws=False, clip_std=2.0, distill_alpha=0.0)
 
 # %% ../nbs/07_hwa.ipynb #e8e0d45c
 def noise_scale_at(recipe:HWARecipe, # the noise scale λ and ramp length R
@@ -200,8 +201,10 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     rank, world = _rank_world()
     _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world)
     if recipe.caws: apply_caws(model)
-    replace_analog_config(model, train_noise=recipe.train_noise, drop_connect=recipe.drop_connect)
+    replace_analog_config(model, train_noise=recipe.train_noise, drop_connect=recipe.drop_connect, learn_input_range=recipe.learn_input_range)
     device = next(model.parameters()).device
+    x, y = data
+    if recipe.learn_input_range: init_input_ranges(model, x[:batch_size].to(device))  # the same start in every process
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
     opt = (torch.optim.SGD(model.parameters(), lr, momentum=0.9, weight_decay=weight_decay) if optimizer == 'sgd'
            else torch.optim.Adam(model.parameters(), lr, weight_decay=weight_decay))
@@ -210,7 +213,6 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     history, path = [], Path(checkpoint) if checkpoint is not None else None
     if path is not None and path.exists(): history = _resume(path, setup, model, opt, sched)
     if teacher is not None: teacher.eval()
-    x, y = data
     for e in tqdm(range(len(history), epochs), desc='HWA epochs', disable=not progress or rank > 0):
         history.append(_hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device))
         if path is not None and rank == 0:

@@ -18,7 +18,7 @@ from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed str
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'ANALOG_TYPES', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
            'slice_coefficients', 'weight_scale', 'training_noise', 'training_perturbation', 'AnalogLinear',
            'AnalogConv2d', 'AnalogLSTM', 'analog_layers', 'convert_to_analog', 'program_analog', 'set_drift_time',
-           'unprogram_analog', 'set_analog_config', 'evaluate_chips']
+           'unprogram_analog', 'set_analog_config', 'init_input_ranges', 'evaluate_chips']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -57,6 +57,7 @@ class AnalogConfig:
     train_noise: str = 'pcm'  # weight noise of the training forward: one of TRAIN_NOISES
     train_noise_scale: float = 1.0  # pcm: × σ_prog; additive: std / max|W|; multiplicative: relative std
     drop_connect: float = 0.0  # p: share of the weights zeroed afresh in every training forward (Rasch et al. 2023)
+    learn_input_range: bool = False  # a learned DAC range r per tile (Rasch et al. 2023), starting at input_range or from the first training batch
 
     def __post_init__(self):
         _check(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
@@ -73,6 +74,7 @@ class AnalogConfig:
         _check(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
         _check(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
         _check(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
+        _check(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
         if self.device is None: object.__setattr__(self, 'device', PCMNoiseModel(g_max=self.g_max))
         if not isinstance(self.device, PCMNoiseModel): raise TypeError(f"device must be a PCMNoiseModel, got {type(self.device).__name__}")
         _check(self.device.g_max == self.g_max, f"g_max = {self.g_max} µS but the device model has g_max = {self.device.g_max} µS")
@@ -122,9 +124,11 @@ def tile_grid(n_out:int, # output columns of the layer
 def dac(x:Tensor, # inputs grouped by tile (N, Ti, ...)
         cfg:AnalogConfig, # bits and range of the DAC
         ste:bool=False, # straight-through gradient (training)
+        learned:Tensor|None=None, # a learned range r per tile (Ti,), in place of cfg.input_range; gets gradients
        ): # (x̃, s_x (N, Ti))
     "Eq. (1): inputs scaled per vector and tile, then quantised by the DAC"
-    if cfg.input_range is not None: xs = x.new_full(x.shape[:2], cfg.input_range)
+    if learned is not None: xs = learned.expand(x.shape[0], -1)
+    elif cfg.input_range is not None: xs = x.new_full(x.shape[:2], cfg.input_range)
     else:
         xs = x.detach().abs().flatten(2).amax(-1)
         xs = torch.where(xs > 0, xs, torch.ones_like(xs))
@@ -191,9 +195,32 @@ class _AnalogLayer:
     "What analog Linear and Conv2d share: tiles, the training forward, and the program-once, read-many chip"
     def _init_analog(self, config:AnalogConfig|None):
         if config is not None and not isinstance(config, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
+        self.register_parameter('input_range', None)  # r of eq. (1), only with config.learn_input_range
         self.config = config if config is not None else AnalogConfig()
         self.noise_generator = None  # source of training weight noise and output noise; None: torch's global RNG
+        self._range_from_eval = False  # set by init_input_ranges: an eval forward may set unset learned ranges
         for name in _CHIP: self.register_buffer(name, None)
+
+    @property
+    def config(self) -> AnalogConfig:
+        "The layer's hardware; setting one that learns its input range adds the parameter r"
+        return self._config
+
+    @config.setter
+    def config(self, cfg:AnalogConfig):
+        if not isinstance(cfg, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(cfg).__name__}")
+        self._config = cfg
+        if cfg.learn_input_range and self.input_range is None and self.weight.device.type != 'meta':
+            r0 = float('nan') if cfg.input_range is None else cfg.input_range  # nan: set by the first training batch
+            self.input_range = nn.Parameter(torch.full((self.grid.Ti,), r0, dtype=self.weight.dtype, device=self.weight.device))
+
+    def _learned_range(self, x:Tensor) -> Tensor|None:
+        "r of the DAC, set from the batch `x` (N, Ti, ...) the first time it trains; None without learn_input_range"
+        if not self.config.learn_input_range: return None
+        if torch.isnan(self.input_range).any():
+            if not (self.training or self._range_from_eval): raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, call init_input_ranges, or give AnalogConfig(input_range=...)")
+            with torch.no_grad(): self.input_range.copy_(x.detach().abs().flatten(2).amax(-1).mean(0).clamp_min(1e-12))
+        return self.input_range
 
     @property
     def programmed(self) -> bool:
@@ -231,7 +258,7 @@ class _AnalogLayer:
             d = training_perturbation(wn, cfg, self.noise_generator) if self.training else None
             if d is not None: wn = wn + d
             wn = wn[None]
-        xn, xs = dac(x, cfg, self.training)
+        xn, xs = dac(x, cfg, self.training, self._learned_range(x))
         return self._combine(adc(self._mvm(xn, wn), cfg, self.training, self.noise_generator), coef, alpha, scale, xs)
 
     def _rows_real(self, like:Tensor) -> Tensor:
@@ -288,6 +315,8 @@ class _AnalogLayer:
         for name in _CHIP:  # a programmed chip in the state: make room for it
             if prefix + name in state_dict and getattr(self, name) is None:
                 setattr(self, name, torch.empty_like(state_dict[prefix + name], device=self.weight.device))
+        if prefix + 'input_range' in state_dict and self.input_range is None:  # a learned range: make room for it
+            self.input_range = nn.Parameter(torch.empty_like(state_dict[prefix + 'input_range'], device=self.weight.device))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def extra_repr(self) -> str:
@@ -332,6 +361,7 @@ class AnalogLinear(_AnalogLayer, nn.Linear):
         "An AnalogLinear holding `m`'s own weight and bias"
         new = cls(m.in_features, m.out_features, m.bias is not None, config, device='meta')
         new.weight, new.bias = m.weight, m.bias
+        new.config = new.config  # now that the weight is real: add a learned input range if the config asks
         return new.train(m.training)
 
 # %% ../nbs/06_layers.ipynb #f3461deb
@@ -386,6 +416,7 @@ class AnalogConv2d(_AnalogLayer, nn.Conv2d):
         new = cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
                   m.bias is not None, m.padding_mode, config, device='meta')
         new.weight, new.bias = m.weight, m.bias
+        new.config = new.config  # now that the weight is real: add a learned input range if the config asks
         return new.train(m.training)
 
 # %% ../nbs/06_layers.ipynb #bb8fcbf6
@@ -548,6 +579,21 @@ def set_analog_config(model:nn.Module, # a converted model
     "Give every analog layer `config`, forgetting its chip (new hardware needs new programming)"
     if not isinstance(config, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
     for m in _layers(model): m.unprogram().config = config
+    return model
+
+def init_input_ranges(model:nn.Module, # a converted model whose configs learn their input ranges
+                      x, # inputs of one forward of `model`
+                     )->nn.Module:
+    "Set every learned input range that is still unset from one eval-mode forward of `x` (no BatchNorm update, no weight noise)"
+    layers = [m for m in _layers(model) if m.config.learn_input_range]
+    if not layers: raise ValueError("no analog layer learns its input range: give AnalogConfig(learn_input_range=True)")
+    was = model.training
+    try:
+        for m in layers: m._range_from_eval = True
+        with torch.no_grad(): model.eval()(x)
+    finally:
+        for m in layers: m._range_from_eval = False
+        model.train(was)
     return model
 
 # %% ../nbs/06_layers.ipynb #ea7d28cb
