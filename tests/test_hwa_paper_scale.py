@@ -23,3 +23,10 @@ def test_paper_scale_without_data_says_what_to_put_where(tmp_path):
     assert r.returncode == 2 and '--data DIR' in r.stderr and 'cifar-10-python.tar.gz' in r.stderr
     r = subprocess.run([exe, 'reproduce', 'joshi2020-digits', '--scale', 'paper', '--data', str(tmp_path), '--no-progress'], capture_output=True, text=True)
     assert r.returncode == 2 and f'CIFAR-10 not found at {tmp_path}' in r.stderr
+
+def test_rasch_recipe_at_paper_scale_distils_resnet32(tmp_path):
+    "The full recipe (CAWS, learned ranges, distillation from the digital ResNet-32) runs end to end on the archive"
+    from pcm_literate.experiments.rasch2023 import rasch2023_digits
+    write_cifar10_archive(tmp_path / 'cifar-10-python.tar.gz', n_train=4, n_test=4)
+    records = rasch2023_digits(trials=1, scale='paper', data_dir=tmp_path, epochs=1)
+    assert len([r for r in records if r['method'] == 'hwa']) == 2 * len(drift_times())
