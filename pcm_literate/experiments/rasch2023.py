@@ -14,7 +14,7 @@ from ..train import accuracy
 from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, plot_drift_study
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'rasch2023_digits', 'ablation', 'plot_ablation']
+__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'plot_ablation']
 
 # %% ../../nbs/papers/rasch2023.ipynb #bda3ca9b
 def rasch2023_digits(trials:int=10, # chips per point
@@ -31,6 +31,25 @@ def rasch2023_digits(trials:int=10, # chips per point
 register('rasch2023-digits', rasch2023_digits, plot_drift_study, 'hardware-aware training: accuracy over a year, plain vs the HWA recipe (digits; CIFAR-10 ResNet-32 with --data)',
          dict(small=Scale('DigitsCNN on the embedded digits, 10 chips per point', 10),
               paper=Scale('ResNet-32 on CIFAR-10 (give the data folder with --data), 10 chips per point', 10, dict(scale='paper'))))
+
+# %% ../../nbs/papers/rasch2023.ipynb #a39d5445
+def plot_at_time(fig, # a matplotlib Figure to draw into
+                 records:list[dict], # records of hwa_study
+                 t_inference:float=YEAR, # the time to show; the nearest recorded time (in log time) is drawn
+                ):
+    "Every analog model's metric at one time, mean ± std over chips, with GDC and without; the digital value as a line"
+    import math
+    ts = sorted({r['t_inference'] for r in records})
+    t = min(ts, key=lambda s: abs(math.log(s) - math.log(max(t_inference, ts[0]))))
+    ax = fig.subplots()
+    methods = [m for m in dict.fromkeys(r['method'] for r in records) if m != 'digital']
+    for i, m in enumerate(methods):
+        for j, gdc in enumerate((True, False)):
+            r = select(records, method=m, t_inference=t, gdc=gdc)[0]
+            ax.bar(i + 0.4 * j - 0.2, r['mean'], 0.38, yerr=r['std'], capsize=3, color=('#1f77b4', '#9ecae1')[j], label=('with GDC', 'without GDC')[j] if i == 0 else None)
+    ax.axhline(select(records, method='digital')[0]['mean'], color='k', ls='--', lw=1, label='digital')
+    ax.set(xticks=range(len(methods)), xticklabels=methods, ylim=(0, 1.05), ylabel=records[0]['metric'], title=f'after {time_label(t)}')
+    ax.legend(fontsize=7, loc='lower right'); fig.tight_layout()
 
 # %% ../../nbs/papers/rasch2023.ipynb #b6cedede
 ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(ramp_epochs=0), 'no drop-connect': dict(drop_connect=0.0),
