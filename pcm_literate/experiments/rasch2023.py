@@ -8,13 +8,14 @@ import torch
 from ..units import YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
-from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
+from ..physics import PCMNoiseModel
+from ..layers import AnalogConfig, convert_to_analog, evaluate_chips, _layers
 from ..hwa import RASCH2023, train_hwa
 from ..train import accuracy
 from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, plot_drift_study
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'plot_ablation']
+__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'plot_ablation', 'seed_physics', 'seed_records']
 
 # %% ../../nbs/papers/rasch2023.ipynb #bda3ca9b
 def rasch2023_digits(trials:int=10, # chips per point
@@ -93,3 +94,30 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
 
 register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
+
+# %% ../../nbs/papers/rasch2023.ipynb #144b7b5d
+def seed_physics(g_max:float=25.0, # G_max (µS)
+                )->PCMNoiseModel:
+    "The HWA seed's simplified PCM: one drift exponent ν = 0.05 for every device, no drift variability"
+    return PCMNoiseModel(g_max=g_max, drift_mu=(0.0, 0.05, 0.05, 0.05), drift_sigma=(0.0, 0.0, 0.0, 0.0))
+
+def seed_records(model, # a converted (trained) model
+                 data, # what `metric` evaluates
+                 method:str, # the records' method
+                 n_chips:int=10, # chips per point
+                 seed:int=1, # seed of the chips
+                 metric=accuracy, # metric(model, data) -> float
+                 metric_name:str='accuracy', # the records' metric
+                )->list[dict]:
+    "The seed's evaluation: its device model, GDC, and programming noise drawn again for every read (a new chip per time)"
+    layers = _layers(model)
+    configs = [m.config for m in layers]
+    try:
+        for m, c in zip(layers, configs): m.config = c.replace(device=seed_physics(c.g_max), drift_compensation='global')
+        out = []
+        for k, t in enumerate(drift_times()):
+            v = evaluate_chips(model, data, [t], n_chips, metric, seed=seed + 1000 * (k + 1))[:, 0]
+            out.append(dict(method=method, physics='seed', t_inference=t, metric=metric_name, mean=v.mean().item(), std=v.std().item(), n_chips=n_chips, gdc=True))
+    finally:
+        for m, c in zip(layers, configs): m.config = c
+    return out
