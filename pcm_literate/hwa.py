@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.nn.utils import parametrize
-from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, _layers  # _layers: the analog layers, or a clear error
+from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, _layers, _check  # _layers: the analog layers, or a clear error; _check: ValueError unless ok
 from .crossbar import _trial_seed  # one seed stream per (epoch, process): a resumed run draws what it would have drawn
 
 # %% auto #0
@@ -19,12 +19,6 @@ __all__ = ['RASCH2023', 'JOSHI2020', 'HWARecipe', 'noise_scale_at', 'replace_ana
            'remap_weights', 'remove_caws', 'clip_weights', 'distillation_loss', 'train_hwa']
 
 # %% ../nbs/07_hwa.ipynb #074e8b35
-def _check(ok:bool, # the condition
-           msg:str, # the error message when it fails
-          ):
-    "Raise ValueError(msg) unless ok"
-    if not ok: raise ValueError(msg)
-
 @dataclass(frozen=True)
 class HWARecipe:
     "Hardware-aware training as a set of switches; the defaults are this book's Rasch et al. (2023) recipe"
