@@ -215,12 +215,16 @@ class _AnalogLayer:
             self.input_range = nn.Parameter(torch.full((self.grid.Ti,), r0, dtype=self.weight.dtype, device=self.weight.device))
 
     def _learned_range(self, x:Tensor) -> Tensor|None:
-        "r of the DAC, set from the batch `x` (N, Ti, ...) the first time it trains; None without learn_input_range"
+        "r of the DAC, set per tile by the first training batch `x` (N, Ti, ...) that is not all zeros there; None without learn_input_range"
         if not self.config.learn_input_range: return None
-        if torch.isnan(self.input_range).any():
+        r = self.input_range
+        if torch.isnan(r).any():
             if not (self.training or self._range_from_eval): raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, call init_input_ranges, or give AnalogConfig(input_range=...)")
-            with torch.no_grad(): self.input_range.copy_(x.detach().abs().flatten(2).amax(-1).mean(0).clamp_min(1e-12))
-        return self.input_range
+            with torch.no_grad():
+                seen = x.detach().abs().flatten(2).amax(-1).mean(0)
+                r.copy_(torch.where(torch.isnan(r) & (seen > 0), seen, r))  # all zeros (an LSTM's first state) sets nothing
+            if torch.isnan(r).any(): return torch.where(torch.isnan(r), torch.ones_like(r), r)  # zeros: any range gives zeros
+        return r
 
     @property
     def programmed(self) -> bool:

@@ -42,7 +42,7 @@ def perplexity(model:nn.Module, # a language model: token ids (N, L) to logits (
 
 # %% ../nbs/82_train.ipynb #f07e6c46
 def fit(model:nn.Module, # the model to train (in place)
-        data, # (inputs, labels)
+        data, # (inputs, targets): labels (N,), or next tokens (N, L) for a language model
         epochs:int=10, # passes over the data
         batch_size:int=64, # samples per step
         lr:float=3e-3, # initial learning rate of Adam
@@ -64,7 +64,8 @@ def fit(model:nn.Module, # the model to train (in place)
         for _ in tqdm(range(epochs), desc='epochs', disable=not progress):
             total = 0.0
             for xb, yb in batches(x, y, batch_size, shuffle=True, generator=gen):
-                loss = F.cross_entropy(model(xb.to(device)), yb.to(device))
+                out = model(xb.to(device))
+                loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), yb.to(device).reshape(-1))
                 opt.zero_grad(); loss.backward(); opt.step()
                 total += loss.item() * len(yb)
             losses.append(total / len(y)); sched.step()

@@ -10,8 +10,8 @@ from ..records import select
 from ..cli import register, Scale
 from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
 from ..hwa import HWARecipe, JOSHI2020, train_hwa, replace_analog_config
-from ..data import digits, load_cifar10
-from ..models import DigitsCNN, resnet32
+from ..data import digits, load_cifar10, load_cifar100
+from ..models import DigitsCNN, resnet32, WideResNet
 from ..train import fit, accuracy
 
 # %% auto #0
@@ -24,8 +24,14 @@ def drift_times()->list[float]:
     return [1.0, HOUR, DAY, MONTH, YEAR]
 
 # %% ../../nbs/papers/joshi2020.ipynb #e87ef020
-def teacher_task(scale:str='small', # 'small': digits and DigitsCNN; 'paper': CIFAR-10 and ResNet-32
-                 data_dir=None, # where CIFAR-10 is (scale 'paper')
+_PAPER_TASKS = {  # scale: (loader, network, its name, what to put in the --data folder, digital and HWA training)
+    'cifar10': (load_cifar10, resnet32, 'ResNet-32 on CIFAR-10', 'the official cifar-10-python.tar.gz, or its extracted cifar-10-batches-py/',
+                dict(epochs=160, lr=1e-3, batch_size=128, weight_decay=5e-4), dict(epochs=40, lr=2e-4, batch_size=128)),
+    'cifar100': (load_cifar100, WideResNet, 'WRN-16-4 on CIFAR-100', 'the official cifar-100-python.tar.gz, or its extracted cifar-100-python/',
+                 dict(epochs=200, lr=1e-3, batch_size=128, weight_decay=5e-4), dict(epochs=40, lr=2e-4, batch_size=128))}
+
+def teacher_task(scale:str='small', # 'small': digits and DigitsCNN; 'cifar10': ResNet-32; 'cifar100': WRN-16-4
+                 data_dir=None, # where the CIFAR data is (the CIFAR scales)
                  epochs:int|None=None, # epochs of the digital training and of the HWA training (default: the scale's)
                  seed:int=0, # seed of the initial weights and of training
                  device='cpu', # torch device
@@ -33,13 +39,13 @@ def teacher_task(scale:str='small', # 'small': digits and DigitsCNN; 'paper': CI
                 ): # (trained digital model, data Split, keyword arguments of train_hwa)
     "The digitally trained network of a scale, its data, and how HWA training continues from it"
     if scale == 'small': data, net, fit_kw, hwa_kw = digits(seed=seed), DigitsCNN, dict(epochs=15, lr=3e-3), dict(epochs=20, lr=1e-3)
-    elif scale == 'paper':
-        if data_dir is None: raise ValueError("--scale paper trains ResNet-32 on CIFAR-10: give its folder with --data DIR "
-                                              "(put the official cifar-10-python.tar.gz, or its extracted cifar-10-batches-py/, there)")
-        try: data = load_cifar10(data_dir)
+    elif scale in _PAPER_TASKS:
+        load, net, name, where, fit_kw, hwa_kw = _PAPER_TASKS[scale]
+        if data_dir is None: raise ValueError(f"--scale paper trains {name}: give its folder with --data DIR (put {where} there)")
+        try: data = load(data_dir)
         except FileNotFoundError as e: raise ValueError(str(e)) from None
-        net, fit_kw, hwa_kw = resnet32, dict(epochs=160, lr=1e-3, batch_size=128, weight_decay=5e-4), dict(epochs=40, lr=2e-4, batch_size=128)
-    else: raise ValueError(f"scale must be 'small' or 'paper', got {scale!r}")
+        fit_kw, hwa_kw = dict(fit_kw), dict(hwa_kw)
+    else: raise ValueError(f"scale must be 'small' or one of {list(_PAPER_TASKS)}, got {scale!r}")
     if epochs is not None: fit_kw['epochs'] = hwa_kw['epochs'] = epochs
     torch.manual_seed(seed)
     digital = net().to(device)
@@ -68,8 +74,8 @@ def chip_records(model, # a converted (trained) model
 
 # %% ../../nbs/papers/joshi2020.ipynb #6be09636
 def hwa_models(recipe:HWARecipe, # the training recipe
-               scale:str='small', # 'small' (digits) or 'paper' (CIFAR-10, needs data_dir)
-               data_dir=None, # where CIFAR-10 is
+               scale:str='small', # 'small' (digits), 'cifar10' or 'cifar100' (need data_dir): see teacher_task
+               data_dir=None, # where the CIFAR data is
                epochs:int|None=None, # training epochs (default: the scale's)
                seed:int=0, # seed of training
                device='cpu', # torch device
@@ -103,8 +109,8 @@ def hwa_study(recipe:HWARecipe, # the training recipe
               device='cpu', # torch device
               seed:int=0, # seed of training; the chips use seed + 1
               progress:bool=False, # progress bars
-              scale:str='small', # 'small' (digits) or 'paper' (CIFAR-10, needs data_dir)
-              data_dir=None, # where CIFAR-10 is
+              scale:str='small', # 'small' (digits), 'cifar10' or 'cifar100' (need data_dir): see teacher_task
+              data_dir=None, # where the CIFAR data is
               epochs:int|None=None, # training epochs (default: the scale's)
              )->list[dict]:
     "Digital, plainly converted and recipe-trained models over chips and time"
@@ -117,11 +123,11 @@ def joshi2020_digits(trials:int=10, # chips per point
                      seed:int=0, # seed of training and of the chips
                      progress:bool=False, # progress bars
                      scale:str='small', # 'small' (digits) or 'paper' (CIFAR-10 ResNet-32, needs data_dir)
-                     data_dir=None, # where CIFAR-10 is
+                     data_dir=None, # where the CIFAR data is
                      epochs:int|None=None, # training epochs (default: the scale's)
                     )->list[dict]:
     "Accuracy over a year: digital, plain conversion and Joshi et al.'s noise-aware training"
-    return hwa_study(JOSHI2020, trials, device, seed, progress, scale, data_dir, epochs)
+    return hwa_study(JOSHI2020, trials, device, seed, progress, 'cifar10' if scale == 'paper' else scale, data_dir, epochs)
 
 # %% ../../nbs/papers/joshi2020.ipynb #628a7adb
 _STYLE = dict(digital=('k', 'digital'), plain=('#d62728', 'plain, converted'), hwa=('#1f77b4', 'noise-aware (HWA)'))
