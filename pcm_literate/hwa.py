@@ -28,6 +28,7 @@ class HWARecipe:
     drop_connect: float = 0.01  # p: share of the weights zeroed in every training forward
     learn_input_range: bool = True  # learn each tile's DAC range (AnalogConfig.learn_input_range)
     caws: bool = True  # train W/α with a fixed α = √(3/fan-in) per layer
+    caws_lr_compensation: bool = True  # under caws, scale each layer's learning rate so its steps on W are those without CAWS
     remap_every: int = 0  # epochs between weight remappings (needs caws); 0: never
     clip_std: float|None = None  # after every step, clip each layer's weights to ± clip_std·σ_W; None: never
     distill_temperature: float = 4.0  # T of the teacher's soft targets
@@ -175,6 +176,24 @@ def _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world):
     if batch_size < world: raise ValueError(f"batch_size {batch_size} is smaller than the {world} processes that share each batch")
     if optimizer not in ('sgd', 'adam'): raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
 
+# %% ../nbs/07_hwa.ipynb #8dd979a0
+def _param_groups(model, lr, optimizer, compensate:bool) -> list[dict]:
+    "The optimiser's groups: with `compensate`, each CAWS W_a alone at lr/α² (SGD) or lr/α (Adam), so W moves as without CAWS"
+    if not compensate: return [dict(params=list(model.parameters()))]
+    power = 2 if optimizer == 'sgd' else 1
+    caws = [(m.parametrizations.weight.original, _caws(m).alpha.item()) for m in _layers(model) if _caws(m) is not None]
+    ids = {id(w) for w, _ in caws}
+    rest = [p for p in model.parameters() if id(p) not in ids]
+    return [dict(params=rest)] * bool(rest) + [dict(params=[w], lr=lr / a ** power, caws_alpha=a, caws_power=power) for w, a in caws]
+
+def _follow_alpha(model, opt, sched):
+    "After a remapping changed α, rescale the compensated learning rates (and the schedule's base) to the new α"
+    alphas = {id(m.parametrizations.weight.original): _caws(m).alpha.item() for m in _layers(model) if _caws(m) is not None}
+    for i, g in enumerate(opt.param_groups):
+        if 'caws_alpha' not in g: continue
+        a = alphas[id(g['params'][0])]; f = (g['caws_alpha'] / a) ** g['caws_power']
+        g['lr'] *= f; g['initial_lr'] *= f; sched.base_lrs[i] *= f; g['caws_alpha'] = a
+
 # %% ../nbs/07_hwa.ipynb #9635ec55
 def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained in place
               data, # (inputs, targets) tensors; targets are labels (N,) or next tokens (N, L)
@@ -200,8 +219,9 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     x, y = data
     if recipe.learn_input_range: init_input_ranges(model, x[:batch_size].to(device))  # the same start in every process
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    opt = (torch.optim.SGD(model.parameters(), lr, momentum=0.9, weight_decay=weight_decay) if optimizer == 'sgd'
-           else torch.optim.Adam(model.parameters(), lr, weight_decay=weight_decay))
+    groups = _param_groups(model, lr, optimizer, recipe.caws and recipe.caws_lr_compensation)
+    opt = (torch.optim.SGD(groups, lr, momentum=0.9, weight_decay=weight_decay) if optimizer == 'sgd'
+           else torch.optim.Adam(groups, lr, weight_decay=weight_decay))
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)
     setup = dict(recipe=asdict(recipe), epochs=epochs, batch_size=batch_size, lr=lr, optimizer=optimizer, weight_decay=weight_decay, seed=seed, world=world)
     history, path = [], Path(checkpoint) if checkpoint is not None else None
@@ -231,7 +251,7 @@ def _hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, see
     "One epoch: its noise scale and remapping, its own seed stream, every process on its share of each batch"
     lam = noise_scale_at(recipe, e)
     replace_analog_config(model, train_noise_scale=lam)
-    if recipe.remap_every and e > 0 and e % recipe.remap_every == 0: remap_weights(model)
+    if recipe.remap_every and e > 0 and e % recipe.remap_every == 0: remap_weights(model); _follow_alpha(model, opt, sched)
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_trial_seed(seed, e)))
     model.train()
     total, n = torch.zeros((), device=device), 0

@@ -198,7 +198,7 @@ class _AnalogLayer:
         self.register_parameter('input_range', None)  # r of eq. (1), only with config.learn_input_range
         self.config = config if config is not None else AnalogConfig()
         self.noise_generator = None  # source of training weight noise and output noise; None: torch's global RNG
-        self._range_from_eval = False  # set by init_input_ranges: an eval forward may set unset learned ranges
+        self._range_stats = None  # a list while init_input_ranges runs: the input statistic of every call
         for name in _CHIP: self.register_buffer(name, None)
 
     @property
@@ -215,16 +215,17 @@ class _AnalogLayer:
             self.input_range = nn.Parameter(torch.full((self.grid.Ti,), r0, dtype=self.weight.dtype, device=self.weight.device))
 
     def _learned_range(self, x:Tensor) -> Tensor|None:
-        "r of the DAC, set per tile by the first training batch `x` (N, Ti, ...) that is not all zeros there; None without learn_input_range"
+        "r of the DAC per tile; an unset r is set from the inputs `x` (N, Ti, ...) of the first training batch or of init_input_ranges; None without learn_input_range"
         if not self.config.learn_input_range: return None
         r = self.input_range
-        if torch.isnan(r).any():
-            if not (self.training or self._range_from_eval): raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, call init_input_ranges, or give AnalogConfig(input_range=...)")
-            with torch.no_grad():
-                seen = x.detach().abs().flatten(2).amax(-1).mean(0)
-                r.copy_(torch.where(torch.isnan(r) & (seen > 0), seen, r))  # all zeros (an LSTM's first state) sets nothing
-            if torch.isnan(r).any(): return torch.where(torch.isnan(r), torch.ones_like(r), r)  # zeros: any range gives zeros
-        return r
+        if not torch.isnan(r).any(): return r
+        if not (self.training or self._range_stats is not None): raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, call init_input_ranges, or give AnalogConfig(input_range=...)")
+        seen = x.detach().abs().flatten(2).amax(-1).mean(0)  # per tile: the batch's mean of each vector's max |x|
+        if self._range_stats is not None: self._range_stats.append(seen)  # init_input_ranges sets r after the whole forward
+        else:
+            with torch.no_grad(): r.copy_(torch.where(torch.isnan(r) & (seen > 0), seen, r))  # all zeros (an LSTM's first state) sets nothing
+        r = torch.where(torch.isnan(r), seen, r)
+        return torch.where(r > 0, r, torch.ones_like(r))  # zeros: any range gives zeros
 
     @property
     def programmed(self) -> bool:
@@ -587,16 +588,25 @@ def set_analog_config(model:nn.Module, # a converted model
 
 def init_input_ranges(model:nn.Module, # a converted model whose configs learn their input ranges
                       x, # inputs of one forward of `model`
+                      seed:int=0, # seed of the forward's dropout masks (the caller's random stream is left alone)
                      )->nn.Module:
-    "Set every learned input range that is still unset from one eval-mode forward of `x` (no BatchNorm update, no weight noise)"
+    "Set every unset learned input range from one training-mode forward of `x`, averaged over each layer's calls; no weight or output noise, BatchNorm statistics kept"
     layers = [m for m in _layers(model) if m.config.learn_input_range]
     if not layers: raise ValueError("no analog layer learns its input range: give AnalogConfig(learn_input_range=True)")
-    was = model.training
+    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    kept, cfgs, was = [copy.deepcopy(m.state_dict()) for m in norms], [m.config for m in layers], model.training
+    dev = next(model.parameters()).device
     try:
-        for m in layers: m._range_from_eval = True
-        with torch.no_grad(): model.eval()(x)
+        for m in layers: m._range_stats, m._config = [], m.config.replace(train_noise='none', drop_connect=0.0, out_noise=0.0)
+        with torch.no_grad(), torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
+            torch.manual_seed(seed); model.train()(x)
+            for m in layers:  # per tile, the mean over the layer's calls (an LSTM's recurrent layer: every step) that were not all zeros
+                if not m._range_stats: continue
+                s = torch.stack(m._range_stats); n = (s > 0).sum(0)
+                m.input_range.copy_(torch.where(torch.isnan(m.input_range) & (n > 0), s.sum(0) / n.clamp(min=1), m.input_range))
     finally:
-        for m in layers: m._range_from_eval = False
+        for m, c in zip(layers, cfgs): m._range_stats, m._config = None, c
+        for m, k in zip(norms, kept): m.load_state_dict(k)
         model.train(was)
     return model
 

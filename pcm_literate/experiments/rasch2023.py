@@ -57,7 +57,8 @@ def plot_at_time(fig, # a matplotlib Figure to draw into
 
 # %% ../../nbs/papers/rasch2023.ipynb #de112ab9
 ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(ramp_epochs=0), 'no drop-connect': dict(drop_connect=0.0),
-             'no learned ranges': dict(learn_input_range=False), 'no CAWS': dict(caws=False), 'no distillation': dict(distill_alpha=0.0)}
+             'no learned ranges': dict(learn_input_range=False), 'no CAWS': dict(caws=False), 'CAWS, lr not compensated': dict(caws_lr_compensation=False),
+             'no distillation': dict(distill_alpha=0.0)}
 
 def ablation(trials:int=10, # chips per point
              device='cpu', # torch device
