@@ -180,8 +180,11 @@ def plot_lstm_study(fig, # a matplotlib Figure to draw into
             for gdc, ls in ((True, '-'), (False, ':')):
                 rs = select(records, by='t_inference', method=method, gdc=gdc, decoder_out_bound=b)
                 ax.errorbar(ts, [r['mean'] for r in rs], [r['std'] for r in rs], fmt='o' + ls, ms=3, capsize=2, color=color, label=f"{method}{'' if gdc else ', no GDC'}")
-        ax.set(xscale='log', yscale='log', xticks=ts, xticklabels=[time_label(t) for t in ts], xlabel='time since programming', title=f'decoder ADC range {b:g}')
-        ax.minorticks_off()
+        ax.set(xscale='log', yscale='log', xticks=ts, xlabel='time since programming', title=f'decoder ADC range {b:g}')
+        ax.set_xticklabels([time_label(t) for t in ts], rotation=30); ax.minorticks_off()
+    ms = [r['mean'] for r in records]
+    ticks = [v for v in (10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000) if 0.9 * min(ms) <= v <= 1.1 * max(ms)]
+    axes[0].set_yticks(ticks, [f'{v:g}' for v in ticks]); axes[0].minorticks_off()
     axes[0].set(ylabel='test perplexity'); axes[0].legend(fontsize=7); fig.tight_layout()
 
 register('rasch2023-lstm', rasch2023_lstm, plot_lstm_study, 'hardware-aware training of the 2 × 200 LSTM language model: perplexity over a year, plain vs HWA (embedded text; WikiText-2 with --data)',
