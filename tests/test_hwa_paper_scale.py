@@ -56,3 +56,18 @@ def test_rasch_commands_without_data_say_what_to_put_where(tmp_path):
     assert r.returncode == 2 and '--data DIR' in r.stderr and 'wiki.train.tokens' in r.stderr
     r = subprocess.run([exe, 'reproduce', 'rasch2023-lstm', '--scale', 'paper', '--data', str(tmp_path), '--no-progress'], capture_output=True, text=True)
     assert r.returncode == 2 and f'WikiText-2 not found at {tmp_path}' in r.stderr
+
+def test_lstm_study_rerun_small_hwa_learns_the_decoder_adc_range():
+    "A small re-run of the committed rasch2023-lstm study: under the standard decoder ADC range, HWA training learns to keep the logits inside it"
+    from pcm_literate.experiments.rasch2023 import lm_task, lstm_models
+    from pcm_literate.layers import evaluate_chips
+    from pcm_literate.train import perplexity
+    from pcm_literate.units import YEAR
+    digital, train, test, kw = lm_task(epochs=2, train_windows=1000)  # the page's quick model
+    test = (test[0][:100], test[1][:100])
+    models = lstm_models(digital, train, kw | dict(epochs=1), decoder_out_bound=10.0)
+    ppl = {k: evaluate_chips(m, test, [1.0, YEAR], 2, perplexity, seed=1).mean(0) for k, m in models.items()}
+    d = perplexity(digital, test)
+    # the committed study: 56.2 (plain) against 22.7 (HWA) at 1 s. The year needs the full training: this undertrained
+    # model and one epoch of HWA on 1000 windows end near plain at a year (measured 138.6 against 133.2), so that is not asserted here
+    assert ppl['plain'][0] > 1.8 * d and ppl['hwa'][0] < 0.6 * ppl['plain'][0]

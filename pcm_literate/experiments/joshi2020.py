@@ -15,8 +15,9 @@ from ..models import DigitsCNN, resnet32, WideResNet
 from ..train import fit, accuracy
 
 # %% auto #0
-__all__ = ['drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records', 'hwa_study', 'joshi2020_digits',
-           'plot_drift_study', 'layer_sensitivity']
+__all__ = ['JOSHI_ABLATIONS', 'drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records', 'hwa_study',
+           'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'recipe_ablation', 'plot_ablation',
+           'joshi2020_ablation']
 
 # %% ../../nbs/papers/joshi2020.ipynb #1623873b
 def drift_times()->list[float]:
@@ -171,3 +172,58 @@ def layer_sensitivity(digital, # a trained digital model
         m = evaluate_chips(convert_to_analog(digital, AnalogConfig(), exclude=[name] if name else ()), data, times, trials, metric, seed=seed)[:, -1]
         out.append(dict(layer=name, rows=rows, t_inference=times[-1], mean=m.mean().item(), std=m.std().item(), n_chips=trials))
     return out
+
+# %% ../../nbs/papers/joshi2020.ipynb #d393efa1
+def recipe_ablation(recipe:HWARecipe, # the full recipe ('hwa')
+                    switches:dict, # variant name -> the recipe's fields to change (HWARecipe.replace)
+                    trials:int=10, # chips per point
+                    device='cpu', # torch device
+                    seed:int=0, # first training seed; the chips of seed s use s + 1
+                    progress:bool=False, # progress bar over seeds and variants
+                    seeds:int=3, # training seeds
+                    epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
+                   )->list[dict]:
+    "Plain conversion, the full recipe ('hwa') and each variant of `switches`, per seed, on the digits over chips and time (GDC on)"
+    from tqdm.auto import tqdm
+    variants = {'plain': None, 'hwa': recipe} | {k: recipe.replace(**v) for k, v in switches.items()}
+    records = []
+    for s, (name, r) in tqdm([(s, v) for s in range(seed, seed + seeds) for v in variants.items()], desc='seeds × variants', disable=not progress):
+        if name == 'plain': digital, data, kw = teacher_task('small', None, epochs, s, device)
+        model = convert_to_analog(digital, AnalogConfig())
+        if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
+        acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
+        records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item(),
+                         n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
+    return records
+
+# %% ../../nbs/papers/joshi2020.ipynb #ed5160ac
+def plot_ablation(fig, # a matplotlib Figure to draw into
+                  records:list[dict], # records of `recipe_ablation`
+                  t_inference:float=YEAR, # the time to show
+                 ):
+    "Accuracy at `t_inference` of every variant: the mean over chips for each seed (dots) and over seeds (bar)"
+    ax = fig.subplots()
+    names = list(dict.fromkeys(r['method'] for r in records))
+    for i, name in enumerate(names):
+        ms = [r['mean'] for r in select(records, method=name, t_inference=t_inference)]
+        ax.barh(i, sum(ms) / len(ms), color='#1f77b4' if name == 'hwa' else '#d62728' if name == 'plain' else '#9ecae1')
+        ax.plot(ms, [i] * len(ms), 'k.', ms=4)
+    lo = min(r['mean'] for r in records if r['t_inference'] == t_inference)
+    ax.set(yticks=range(len(names)), yticklabels=names, xlim=(lo - 0.02, 1.0), xlabel=f'test accuracy at {time_label(t_inference)} (GDC)')
+    ax.invert_yaxis(); fig.tight_layout()
+
+# %% ../../nbs/papers/joshi2020.ipynb #704d89e0
+JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': dict(clip_std=None)}
+
+def joshi2020_ablation(trials:int=10, # chips per point
+                       device='cpu', # torch device
+                       seed:int=0, # first training seed
+                       progress:bool=False, # progress bar
+                       seeds:int=3, # training seeds
+                       epochs:int|None=None, # training epochs (default 15 and 20)
+                      )->list[dict]:
+    "JOSHI2020 with its weight noise, then its clipping, switched off (recipe_ablation)"
+    return recipe_ablation(JOSHI2020, JOSHI_ABLATIONS, trials, device, seed, progress, seeds, epochs)
+
+register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 3 seeds (digits)",
+         dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))

@@ -14,11 +14,11 @@ from ..hwa import HWARecipe, RASCH2023, train_hwa
 from ..data import python_docs_corpus, load_wikitext2, lm_sequences
 from ..models import LSTMLanguageModel
 from ..train import accuracy, perplexity, fit
-from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, chip_records, plot_drift_study
+from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, chip_records, plot_drift_study, recipe_ablation, plot_ablation
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'plot_ablation', 'lm_task', 'lm_conversion',
-           'lstm_models', 'rasch2023_lstm', 'plot_lstm_study', 'seed_physics', 'seed_records']
+__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'lm_task', 'lm_conversion', 'lstm_models',
+           'rasch2023_lstm', 'plot_lstm_study', 'seed_physics', 'seed_records']
 
 # %% ../../nbs/papers/rasch2023.ipynb #1240bbd9
 def rasch2023_digits(trials:int=10, # chips per point
@@ -68,33 +68,7 @@ def ablation(trials:int=10, # chips per point
              epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
             )->list[dict]:
     "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (GDC on)"
-    from tqdm.auto import tqdm
-    variants = {'plain': None, 'hwa': RASCH2023} | {k: RASCH2023.replace(**v) for k, v in ABLATIONS.items()}
-    records = []
-    for s, (name, recipe) in tqdm([(s, v) for s in range(seed, seed + seeds) for v in variants.items()], desc='seeds × variants', disable=not progress):
-        if name == 'plain': digital, data, kw = teacher_task('small', None, epochs, s, device)
-        model = convert_to_analog(digital, AnalogConfig())
-        if recipe is not None: train_hwa(model, (data.x_train, data.y_train), recipe, teacher=digital if recipe.distill_alpha > 0 else None, **kw)
-        acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
-        records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item(),
-                         n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
-    return records
-
-# %% ../../nbs/papers/rasch2023.ipynb #351a7e74
-def plot_ablation(fig, # a matplotlib Figure to draw into
-                  records:list[dict], # records of `ablation`
-                  t_inference:float=YEAR, # the time to show
-                 ):
-    "Accuracy at `t_inference` of every variant: the mean over chips for each seed (dots) and over seeds (bar)"
-    ax = fig.subplots()
-    names = list(dict.fromkeys(r['method'] for r in records))
-    for i, name in enumerate(names):
-        ms = [r['mean'] for r in select(records, method=name, t_inference=t_inference)]
-        ax.barh(i, sum(ms) / len(ms), color='#1f77b4' if name == 'hwa' else '#d62728' if name == 'plain' else '#9ecae1')
-        ax.plot(ms, [i] * len(ms), 'k.', ms=4)
-    lo = min(r['mean'] for r in records if r['t_inference'] == t_inference)
-    ax.set(yticks=range(len(names)), yticklabels=names, xlim=(lo - 0.02, 1.0), xlabel=f'test accuracy at {time_label(t_inference)} (GDC)')
-    ax.invert_yaxis(); fig.tight_layout()
+    return recipe_ablation(RASCH2023, ABLATIONS, trials, device, seed, progress, seeds, epochs)
 
 register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
