@@ -5,6 +5,7 @@
 # %% ../../nbs/papers/joshi2020.ipynb #e462ef0f
 from __future__ import annotations
 import torch
+from fastcore.meta import delegates
 from ..units import HOUR, DAY, MONTH, YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
@@ -192,7 +193,7 @@ def recipe_ablation(recipe:HWARecipe, # the full recipe ('hwa')
         model = convert_to_analog(digital, AnalogConfig())
         if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
         acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
-        records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item(),
+        records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item() if trials > 1 else 0.0,
                          n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
     return records
 
@@ -215,15 +216,10 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
 # %% ../../nbs/papers/joshi2020.ipynb #704d89e0
 JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': dict(clip_std=None)}
 
-def joshi2020_ablation(trials:int=10, # chips per point
-                       device='cpu', # torch device
-                       seed:int=0, # first training seed
-                       progress:bool=False, # progress bar
-                       seeds:int=3, # training seeds
-                       epochs:int|None=None, # training epochs (default 15 and 20)
-                      )->list[dict]:
+@delegates(recipe_ablation, but=['recipe', 'switches'])
+def joshi2020_ablation(**kwargs)->list[dict]:
     "JOSHI2020 with its weight noise, then its clipping, switched off (recipe_ablation)"
-    return recipe_ablation(JOSHI2020, JOSHI_ABLATIONS, trials, device, seed, progress, seeds, epochs)
+    return recipe_ablation(JOSHI2020, JOSHI_ABLATIONS, **kwargs)
 
 register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 3 seeds (digits)",
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))

@@ -5,6 +5,7 @@
 # %% ../../nbs/papers/rasch2023.ipynb #b6135934
 from __future__ import annotations
 import torch
+from fastcore.meta import delegates
 from ..units import YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
@@ -60,15 +61,10 @@ ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(
              'no learned ranges': dict(learn_input_range=False), 'no CAWS': dict(caws=False), 'CAWS, lr not compensated': dict(caws_lr_compensation=False),
              'no distillation': dict(distill_alpha=0.0)}
 
-def ablation(trials:int=10, # chips per point
-             device='cpu', # torch device
-             seed:int=0, # first training seed; the chips of seed s use s + 1
-             progress:bool=False, # progress bar over seeds and variants
-             seeds:int=3, # training seeds
-             epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
-            )->list[dict]:
-    "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (GDC on)"
-    return recipe_ablation(RASCH2023, ABLATIONS, trials, device, seed, progress, seeds, epochs)
+@delegates(recipe_ablation, but=['recipe', 'switches'])
+def ablation(**kwargs)->list[dict]:
+    "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (recipe_ablation)"
+    return recipe_ablation(RASCH2023, ABLATIONS, **kwargs)
 
 register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
