@@ -4,8 +4,7 @@
 
 # %% ../../nbs/papers/joshi2020.ipynb #e462ef0f
 from __future__ import annotations
-import torch
-from fastcore.meta import delegates
+import inspect, torch
 from ..units import HOUR, DAY, MONTH, YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
@@ -16,9 +15,9 @@ from ..models import DigitsCNN, resnet32, WideResNet
 from ..train import fit, accuracy
 
 # %% auto #0
-__all__ = ['JOSHI_ABLATIONS', 'drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records', 'hwa_study',
-           'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'recipe_ablation', 'plot_ablation',
-           'joshi2020_ablation']
+__all__ = ['JOSHI_ABLATIONS', 'joshi2020_ablation', 'drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records',
+           'hwa_study', 'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'recipe_ablation', 'plot_ablation',
+           'ablation_command']
 
 # %% ../../nbs/papers/joshi2020.ipynb #1623873b
 def drift_times()->list[float]:
@@ -216,10 +215,17 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
 # %% ../../nbs/papers/joshi2020.ipynb #704d89e0
 JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': dict(clip_std=None)}
 
-@delegates(recipe_ablation, but=['recipe', 'switches'])
-def joshi2020_ablation(**kwargs)->list[dict]:
-    "JOSHI2020 with its weight noise, then its clipping, switched off (recipe_ablation)"
-    return recipe_ablation(JOSHI2020, JOSHI_ABLATIONS, **kwargs)
+def ablation_command(recipe:HWARecipe, # the full recipe
+                     switches:dict, # variant name -> the recipe's fields to change
+                     doc:str, # the docstring of the command
+                    ):
+    "A `pcm-literate` experiment: recipe_ablation(recipe, switches, ...) as a function of recipe_ablation's other arguments"
+    def run(**kwargs)->list[dict]: return recipe_ablation(recipe, switches, **kwargs)
+    sig = inspect.signature(recipe_ablation)
+    run.__signature__, run.__doc__ = sig.replace(parameters=list(sig.parameters.values())[2:]), doc
+    return run
+
+joshi2020_ablation = ablation_command(JOSHI2020, JOSHI_ABLATIONS, "JOSHI2020 with its weight noise, then its clipping, switched off (recipe_ablation)")
 
 register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 3 seeds (digits)",
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))

@@ -5,7 +5,6 @@
 # %% ../../nbs/papers/rasch2023.ipynb #b6135934
 from __future__ import annotations
 import torch
-from fastcore.meta import delegates
 from ..units import YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
@@ -15,10 +14,10 @@ from ..hwa import HWARecipe, RASCH2023, train_hwa
 from ..data import python_docs_corpus, load_wikitext2, lm_sequences
 from ..models import LSTMLanguageModel
 from ..train import accuracy, perplexity, fit
-from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, chip_records, plot_drift_study, recipe_ablation, plot_ablation
+from .joshi2020 import drift_times, teacher_task, hwa_study, hwa_models, study_records, chip_records, plot_drift_study, ablation_command, plot_ablation
 
 # %% auto #0
-__all__ = ['ABLATIONS', 'rasch2023_digits', 'plot_at_time', 'ablation', 'lm_task', 'lm_conversion', 'lstm_models',
+__all__ = ['ABLATIONS', 'ablation', 'rasch2023_digits', 'plot_at_time', 'lm_task', 'lm_conversion', 'lstm_models',
            'rasch2023_lstm', 'plot_lstm_study', 'seed_physics', 'seed_records']
 
 # %% ../../nbs/papers/rasch2023.ipynb #1240bbd9
@@ -61,10 +60,7 @@ ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(
              'no learned ranges': dict(learn_input_range=False), 'no CAWS': dict(caws=False), 'CAWS, lr not compensated': dict(caws_lr_compensation=False),
              'no distillation': dict(distill_alpha=0.0)}
 
-@delegates(recipe_ablation, but=['recipe', 'switches'])
-def ablation(**kwargs)->list[dict]:
-    "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (recipe_ablation)"
-    return recipe_ablation(RASCH2023, ABLATIONS, **kwargs)
+ablation = ablation_command(RASCH2023, ABLATIONS, "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (recipe_ablation)")
 
 register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
