@@ -4,7 +4,7 @@
 
 # %% ../../nbs/papers/joshi2020.ipynb #e462ef0f
 from __future__ import annotations
-import inspect, torch
+import torch
 from ..units import HOUR, DAY, MONTH, YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
@@ -16,8 +16,8 @@ from ..train import fit, accuracy
 
 # %% auto #0
 __all__ = ['JOSHI_ABLATIONS', 'joshi2020_ablation', 'drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records',
-           'hwa_study', 'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'recipe_ablation', 'plot_ablation',
-           'ablation_command']
+           'hwa_study', 'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'ablation_command',
+           'plot_ablation']
 
 # %% ../../nbs/papers/joshi2020.ipynb #1623873b
 def drift_times()->list[float]:
@@ -174,31 +174,35 @@ def layer_sensitivity(digital, # a trained digital model
     return out
 
 # %% ../../nbs/papers/joshi2020.ipynb #d393efa1
-def recipe_ablation(recipe:HWARecipe, # the full recipe ('hwa')
-                    switches:dict, # variant name -> the recipe's fields to change (HWARecipe.replace)
-                    trials:int=10, # chips per point
-                    device='cpu', # torch device
-                    seed:int=0, # first training seed; the chips of seed s use s + 1
-                    progress:bool=False, # progress bar over seeds and variants
-                    seeds:int=3, # training seeds
-                    epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
-                   )->list[dict]:
-    "Plain conversion, the full recipe ('hwa') and each variant of `switches`, per seed, on the digits over chips and time (GDC on)"
-    from tqdm.auto import tqdm
-    variants = {'plain': None, 'hwa': recipe} | {k: recipe.replace(**v) for k, v in switches.items()}
-    records = []
-    for s, (name, r) in tqdm([(s, v) for s in range(seed, seed + seeds) for v in variants.items()], desc='seeds × variants', disable=not progress):
-        if name == 'plain': digital, data, kw = teacher_task('small', None, epochs, s, device)
-        model = convert_to_analog(digital, AnalogConfig())
-        if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
-        acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
-        records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item() if trials > 1 else 0.0,
-                         n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
-    return records
+def ablation_command(recipe:HWARecipe, # the full recipe ('hwa')
+                     switches:dict, # variant name -> the recipe's fields to change (HWARecipe.replace)
+                     doc:str, # the docstring of the command
+                    ):
+    "A `pcm-literate` experiment: plain conversion, `recipe` and each variant of `switches`, per seed, on the digits over chips and time (GDC on)"
+    def run(trials:int=10, # chips per point
+            device='cpu', # torch device
+            seed:int=0, # first training seed; the chips of seed s use s + 1
+            progress:bool=False, # progress bar over seeds and variants
+            seeds:int=3, # training seeds
+            epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
+           )->list[dict]:
+        from tqdm.auto import tqdm
+        variants = {'plain': None, 'hwa': recipe} | {k: recipe.replace(**v) for k, v in switches.items()}
+        records = []
+        for s, (name, r) in tqdm([(s, v) for s in range(seed, seed + seeds) for v in variants.items()], desc='seeds × variants', disable=not progress):
+            if name == 'plain': digital, data, kw = teacher_task('small', None, epochs, s, device)
+            model = convert_to_analog(digital, AnalogConfig())
+            if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
+            acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
+            records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item() if trials > 1 else 0.0,
+                             n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
+        return records
+    run.__doc__ = doc
+    return run
 
 # %% ../../nbs/papers/joshi2020.ipynb #ed5160ac
 def plot_ablation(fig, # a matplotlib Figure to draw into
-                  records:list[dict], # records of `recipe_ablation`
+                  records:list[dict], # records of an ablation_command
                   t_inference:float=YEAR, # the time to show
                  ):
     "Accuracy at `t_inference` of every variant: the mean over chips for each seed (dots) and over seeds (bar)"
@@ -215,17 +219,7 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
 # %% ../../nbs/papers/joshi2020.ipynb #704d89e0
 JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': dict(clip_std=None)}
 
-def ablation_command(recipe:HWARecipe, # the full recipe
-                     switches:dict, # variant name -> the recipe's fields to change
-                     doc:str, # the docstring of the command
-                    ):
-    "A `pcm-literate` experiment: recipe_ablation(recipe, switches, ...) as a function of recipe_ablation's other arguments"
-    def run(**kwargs)->list[dict]: return recipe_ablation(recipe, switches, **kwargs)
-    sig = inspect.signature(recipe_ablation)
-    run.__signature__, run.__doc__ = sig.replace(parameters=list(sig.parameters.values())[2:]), doc
-    return run
-
-joshi2020_ablation = ablation_command(JOSHI2020, JOSHI_ABLATIONS, "JOSHI2020 with its weight noise, then its clipping, switched off (recipe_ablation)")
+joshi2020_ablation = ablation_command(JOSHI2020, JOSHI_ABLATIONS, "JOSHI2020 with its weight noise, then its clipping, switched off (ablation_command)")
 
 register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 3 seeds (digits)",
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))

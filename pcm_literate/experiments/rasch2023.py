@@ -60,7 +60,7 @@ ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(
              'no learned ranges': dict(learn_input_range=False), 'no CAWS': dict(caws=False), 'CAWS, lr not compensated': dict(caws_lr_compensation=False),
              'no distillation': dict(distill_alpha=0.0)}
 
-ablation = ablation_command(RASCH2023, ABLATIONS, "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (recipe_ablation)")
+ablation = ablation_command(RASCH2023, ABLATIONS, "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (ablation_command)")
 
 register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
