@@ -11,12 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.nn.utils import parametrize
-from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, _layers, _check  # _layers: the analog layers, or a clear error; _check: ValueError unless ok
+from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, analog_layers, _layers, _check  # _layers: the analog layers, or a clear error; _check: ValueError unless ok
 from .crossbar import _trial_seed  # one seed stream per (epoch, process): a resumed run draws what it would have drawn
 
 # %% auto #0
-__all__ = ['RASCH2023', 'JOSHI2020', 'HWARecipe', 'noise_scale_at', 'replace_analog_config', 'caws_alpha', 'apply_caws',
-           'remap_weights', 'remove_caws', 'clip_weights', 'distillation_loss', 'train_hwa']
+__all__ = ['RASCH2023', 'DIGITAL', 'JOSHI2020', 'HWARecipe', 'noise_scale_at', 'replace_analog_config', 'caws_alpha',
+           'apply_caws', 'remap_weights', 'remove_caws', 'clip_weights', 'distillation_loss', 'train_hwa']
 
 # %% ../nbs/07_hwa.ipynb #074e8b35
 @dataclass(frozen=True)
@@ -50,7 +50,15 @@ class HWARecipe:
         "A copy with `changes`, checked like a new recipe"
         return replace(self, **changes)
 
+    @property
+    def analog_switches(self) -> tuple:
+        "The switches that are on and act on analog layers; () for a recipe that can train a digital model"
+        on = dict(weight_noise=self.train_noise != 'none' and self.noise_scale > 0, drop_connect=self.drop_connect > 0,
+                  learn_input_range=self.learn_input_range, caws=self.caws, clip_std=self.clip_std is not None)
+        return tuple(k for k, v in on.items() if v)
+
 RASCH2023 = HWARecipe()
+DIGITAL = HWARecipe(train_noise='none', noise_scale=0.0, ramp_epochs=0, drop_connect=0.0, learn_input_range=False, caws=False, distill_alpha=0.0)
 JOSHI2020 = HWARecipe(train_noise='additive', noise_scale=0.038, ramp_epochs=0, drop_connect=0.0, learn_input_range=False, caws=False, clip_std=2.0, distill_alpha=0.0)
 
 # %% ../nbs/07_hwa.ipynb #e8e0d45c
@@ -154,21 +162,25 @@ def _save_atomic(state:dict, path:Path):
     torch.save(state, tmp); os.replace(tmp, path)
 
 # %% ../nbs/07_hwa.ipynb #95151899
-def _hwa_step(net, model, teacher, xb, yb, recipe, opt):
-    "One optimiser step on a batch; its loss"
+def _hwa_step(net, model, teacher, xb, yb, recipe, opt, penalty=None):
+    "One optimiser step on a batch; its loss and the penalty's value (None without one)"
     out = net(xb)
     if teacher is None: loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), yb.reshape(-1))
     else:
         with torch.no_grad(): zt = teacher(xb)
         loss = distillation_loss(out, zt, yb, recipe.distill_temperature, recipe.distill_alpha)
-    opt.zero_grad(set_to_none=True); loss.backward(); opt.step()
+    extra = None if penalty is None else penalty()
+    opt.zero_grad(set_to_none=True); (loss if extra is None else loss + extra).backward(); opt.step()
     if recipe.clip_std is not None: clip_weights(model, recipe.clip_std)
-    return loss.detach()
+    return loss.detach(), None if extra is None else extra.detach()
 
 # %% ../nbs/07_hwa.ipynb #ad938ffd
 def _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world):
     "Clear errors for a run that cannot do what it is asked"
-    if any(m.programmed for m in _layers(model)): raise RuntimeError("the model holds programmed chips: unprogram_analog(model) before training")
+    layers = [m for _, m in analog_layers(model)]
+    if not layers and recipe.analog_switches:
+        raise ValueError(f"the model has no analog layers but the recipe uses {', '.join(recipe.analog_switches)}: convert it with convert_to_analog first, or train it digitally with recipe=DIGITAL")
+    if any(m.programmed for m in layers): raise RuntimeError("the model holds programmed chips: unprogram_analog(model) before training")
     if teacher is not None and {id(p) for p in teacher.parameters()} & {id(p) for p in model.parameters()}:
         raise ValueError("the student shares parameters with its teacher: train a copy (convert_to_analog(teacher) makes one; convert_to_analog(teacher, inplace=True) does not)")
     if recipe.distill_alpha > 0 and teacher is None: raise ValueError(f"the recipe distils (distill_alpha = {recipe.distill_alpha}) but no teacher was given: pass teacher=, or recipe.replace(distill_alpha=0)")
@@ -195,7 +207,7 @@ def _follow_alpha(model, opt, sched):
         g['lr'] *= f; g['initial_lr'] *= f; sched.base_lrs[i] *= f; g['caws_alpha'] = a
 
 # %% ../nbs/07_hwa.ipynb #9635ec55
-def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained in place
+def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained in place; a digital one with recipe=DIGITAL
               data, # (inputs, targets) tensors; targets are labels (N,) or next tokens (N, L)
               recipe:HWARecipe=RASCH2023, # the techniques
               teacher:nn.Module|None=None, # the trained digital model to distil from; needed when recipe.distill_alpha > 0
@@ -207,14 +219,15 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
               seed:int=0, # seed of the batch order and of every random draw of training
               checkpoint:str|Path|None=None, # file written after every epoch, and resumed from when it exists
               on_epoch=None, # called with each epoch's record after its checkpoint is written
+              penalty=None, # penalty() -> a scalar tensor, called after every training forward and added to the loss (e.g. lsq.BinRegularizer.loss)
               progress:bool=False, # tqdm bar over epochs
              )->list[dict]:
-    "Hardware-aware training of `model` with `recipe`; one record per epoch: loss, noise scale λ, learning rate"
+    "Hardware-aware training of `model` with `recipe`; one record per epoch: loss, noise scale λ, learning rate (and the mean penalty)"
     from tqdm.auto import tqdm
     rank, world = _rank_world()
     _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world)
     if recipe.caws: apply_caws(model)
-    replace_analog_config(model, train_noise=recipe.train_noise, drop_connect=recipe.drop_connect, learn_input_range=recipe.learn_input_range)
+    if analog_layers(model): replace_analog_config(model, train_noise=recipe.train_noise, drop_connect=recipe.drop_connect, learn_input_range=recipe.learn_input_range)
     device = next(model.parameters()).device
     x, y = data
     if recipe.learn_input_range: init_input_ranges(model, x[:batch_size].to(device))  # the same start in every process
@@ -228,7 +241,7 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     if path is not None and path.exists(): history = _resume(path, setup, model, opt, sched)
     if teacher is not None: teacher.eval()
     for e in tqdm(range(len(history), epochs), desc='HWA epochs', disable=not progress or rank > 0):
-        history.append(_hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device))
+        history.append(_hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device, penalty))
         if path is not None and rank == 0:
             _save_atomic(dict(setup=setup, history=history, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict()), path)
         if world > 1: torch.distributed.barrier()
@@ -247,22 +260,25 @@ def _resume(path:Path, setup:dict, model, opt, sched) -> list[dict]:
     return state['history']
 
 # %% ../nbs/07_hwa.ipynb #35db1cb4
-def _hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device) -> dict:
+def _hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device, penalty=None) -> dict:
     "One epoch: its noise scale and remapping, its own seed stream, every process on its share of each batch"
     lam = noise_scale_at(recipe, e)
-    replace_analog_config(model, train_noise_scale=lam)
+    if analog_layers(model): replace_analog_config(model, train_noise_scale=lam)
     if recipe.remap_every and e > 0 and e % recipe.remap_every == 0: remap_weights(model); _follow_alpha(model, opt, sched)
     order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_trial_seed(seed, e)))
     model.train()
-    total, n = torch.zeros((), device=device), 0
+    total, extra, n = torch.zeros((), device=device), torch.zeros((), device=device), 0
     with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
         torch.manual_seed(_trial_seed(seed + 1, e * world + rank))
         for i in range(0, len(x), batch_size):
             j = order[i:i + batch_size].tensor_split(world)[rank]
             xb, yb = x[j].to(device), y[j].to(device)
-            total += _hwa_step(net, model, teacher, xb, yb, recipe, opt) * len(j); n += len(j)
+            loss, pen = _hwa_step(net, model, teacher, xb, yb, recipe, opt, penalty)
+            total += loss * len(j); n += len(j)
+            if pen is not None: extra += pen * len(j)
     if world > 1:
-        t = torch.stack([total, torch.tensor(float(n), device=device)]); torch.distributed.all_reduce(t); total, n = t[0], t[1].item()
+        t = torch.stack([total, extra, torch.tensor(float(n), device=device)]); torch.distributed.all_reduce(t); total, extra, n = t[0], t[1], t[2].item()
     rec = dict(epoch=e, loss=total.item() / n, noise_scale=lam, lr=opt.param_groups[0]['lr'])
+    if penalty is not None: rec['penalty'] = extra.item() / n
     sched.step()
     return rec

@@ -510,9 +510,11 @@ def _from_hf_conv1d(m:nn.Module, config) -> AnalogLinear:
 def _analog_twin(m:nn.Module, config):
     "The analog replacement of `m`, or None when it has none"
     if isinstance(m, ANALOG_TYPES): return None
-    if isinstance(m, nn.Linear): return AnalogLinear.from_digital(m, config)
-    if isinstance(m, nn.Conv2d): return AnalogConv2d.from_digital(m, config)
-    if isinstance(m, nn.LSTM): return AnalogLSTM.from_digital(m, config)
+    for base, twin in ((nn.Linear, AnalogLinear), (nn.Conv2d, AnalogConv2d), (nn.LSTM, AnalogLSTM)):
+        if not isinstance(m, base): continue
+        if type(m).forward is not base.forward:  # e.g. a quantised layer: its twin would silently drop what its forward adds
+            raise TypeError(f"{type(m).__name__} is an nn.{base.__name__} with its own forward, which an analog twin would drop: exclude it, or make it a plain nn.{base.__name__} first (a quantised model: lsq.bake_quantized_weights)")
+        return twin.from_digital(m, config)
     return _from_hf_conv1d(m, config) if _is_hf_conv1d(m) else None
 
 def _excluded(name:str, m:nn.Module, exclude:tuple) -> bool:

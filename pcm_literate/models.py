@@ -30,7 +30,7 @@ class DigitsCNN(nn.Module):
 
 # %% ../nbs/81_models.ipynb #c4fed13c
 class BasicBlock(nn.Module):
-    "Two 3 × 3 convolutions with batch norm, and a parameter-free shortcut (option A)"
+    "Two 3 × 3 convolutions with batch norm, and a parameter-free shortcut (option A); its ReLUs are modules, so a converter can replace them"
     def __init__(self, c_in:int, # input channels
                  c_out:int, # output channels
                  stride:int=1, # 2 to halve the resolution
@@ -38,15 +38,16 @@ class BasicBlock(nn.Module):
         super().__init__()
         self.conv1, self.bn1 = nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out)
         self.conv2, self.bn2 = nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out)
+        self.relu1, self.relu2 = nn.ReLU(), nn.ReLU()
         self.stride, self.pad = stride, c_out - c_in
 
     def forward(self, x:Tensor, # (N, c_in, H, W)
                )->Tensor:
-        out = F.relu(self.bn1(self.conv1(x)))
+        out = self.relu1(self.bn1(self.conv1(x)))
         out = self.bn2(self.conv2(out))
         short = x[:, :, ::self.stride, ::self.stride] if self.stride > 1 else x
         if self.pad: short = F.pad(short, (0, 0, 0, 0, self.pad // 2, self.pad - self.pad // 2))
-        return F.relu(out + short)
+        return self.relu2(out + short)
 
 # %% ../nbs/81_models.ipynb #76cde3a3
 class CifarResNet(nn.Module):
@@ -56,7 +57,7 @@ class CifarResNet(nn.Module):
                 ):
         super().__init__()
         if n < 1: raise ValueError(f"n must be >= 1, got {n}")
-        self.conv, self.bn = nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16)
+        self.conv, self.bn, self.relu = nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()
         blocks, c = [], 16
         for c_out, stride in [(16, 1), (32, 2), (64, 2)]:
             for i in range(n): blocks.append(BasicBlock(c, c_out, stride if i == 0 else 1)); c = c_out
@@ -64,7 +65,7 @@ class CifarResNet(nn.Module):
 
     def forward(self, x:Tensor, # images (N, 3, 32, 32)
                )->Tensor:
-        out = self.blocks(F.relu(self.bn(self.conv(x))))
+        out = self.blocks(self.relu(self.bn(self.conv(x))))
         return self.fc(F.adaptive_avg_pool2d(out, 1).flatten(1))
 
 def resnet32(num_classes:int=10, # outputs
