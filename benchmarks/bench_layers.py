@@ -17,20 +17,10 @@ Ratios are to the digital step of the same model on the same device.
 """
 import argparse, copy, json, statistics, time
 import torch
+from timing import timed  # benchmarks/timing.py (the script folder is on sys.path)
 from torch import nn
 from pcm_literate.layers import AnalogConfig, convert_to_analog, evaluate_chips, program_analog, set_drift_time
 from pcm_literate.models import resnet32
-
-def timed(fn, repeats, device):
-    "Median seconds of `repeats` calls of fn (after two warm-up calls)"
-    for _ in range(2): fn()
-    out = []
-    for _ in range(repeats):
-        if device.type == 'cuda': torch.cuda.synchronize()
-        t = time.perf_counter(); fn()
-        if device.type == 'cuda': torch.cuda.synchronize()
-        out.append(time.perf_counter() - t)
-    return statistics.median(out)
 
 def train_step(model, x, y):
     "One SGD step as a closure"

@@ -13,20 +13,10 @@ Ratios are to the full-precision step, and to the vectorised loss.
 """
 import argparse, json, statistics, time
 import torch
+from timing import timed  # benchmarks/timing.py (the script folder is on sys.path)
 import torch.nn.functional as F
 from pcm_literate.models import CifarResNet
 from pcm_literate.lsq import quantize_model, BinRegularizer, bin_regularization, bin_regularization_loop
-
-def timed(fn, repeats, device):
-    "Median seconds of `repeats` calls of fn (after two warm-up calls)"
-    for _ in range(2): fn()
-    out = []
-    for _ in range(repeats):
-        if device.type == 'cuda': torch.cuda.synchronize()
-        t = time.perf_counter(); fn()
-        if device.type == 'cuda': torch.cuda.synchronize()
-        out.append(time.perf_counter() - t)
-    return statistics.median(out)
 
 def train_step(model, x, y, br=None):
     "One Adam step as a closure; `br` adds its loss"
