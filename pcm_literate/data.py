@@ -177,6 +177,12 @@ def _ids(words:list, vocab:tuple) -> Tensor:
     unk = index['<unk>']
     return torch.tensor([index.get(w, unk) for w in words], dtype=torch.int64)
 
+def _split(seq, valid_fraction:float, test_fraction:float) -> tuple:
+    "(train, valid, test): the first, middle and last parts of `seq` by position"
+    if not (0 < valid_fraction and 0 < test_fraction and valid_fraction + test_fraction < 1): raise ValueError(f"valid_fraction and test_fraction must be > 0 with a sum < 1, got {valid_fraction} and {test_fraction}")
+    a, b = round(len(seq) * (1 - valid_fraction - test_fraction)), round(len(seq) * (1 - test_fraction))
+    return seq[:a], seq[a:b], seq[b:]
+
 def _corpus(train:list, valid:list, test:list, min_count:int) -> Corpus:
     "A Corpus of three word lists; the vocabulary from the training words, most frequent first"
     counts = Counter(train)
@@ -191,10 +197,8 @@ def python_docs_corpus(min_count:int=3, # words seen fewer times in training bec
                       )->Corpus:
     "The help topics that ship with CPython (pydoc_data.topics) as a word-level corpus"
     from pydoc_data.topics import topics
-    if not (0 < valid_fraction and 0 < test_fraction and valid_fraction + test_fraction < 1): raise ValueError(f"valid_fraction and test_fraction must be > 0 with a sum < 1, got {valid_fraction} and {test_fraction}")
     words = [w for k in sorted(topics) for line in topics[k].split('\n') for w in re.findall(r"[a-z]+|\d+|[^\sa-z\d]", line.lower()) + ['<eos>']]
-    a, b = round(len(words) * (1 - valid_fraction - test_fraction)), round(len(words) * (1 - test_fraction))
-    return _corpus(words[:a], words[a:b], words[b:], min_count)
+    return _corpus(*_split(words, valid_fraction, test_fraction), min_count)
 
 # %% ../nbs/80_data.ipynb #9b888b6f
 def python_docs_chars(valid_fraction:float=0.1, # share of the text for validation
@@ -202,11 +206,10 @@ def python_docs_chars(valid_fraction:float=0.1, # share of the text for validati
                      )->Corpus:
     "The help topics that ship with CPython as a character-level corpus; characters unseen in training become <unk>"
     from pydoc_data.topics import topics
-    if not (0 < valid_fraction and 0 < test_fraction and valid_fraction + test_fraction < 1): raise ValueError(f"valid_fraction and test_fraction must be > 0 with a sum < 1, got {valid_fraction} and {test_fraction}")
     text = '\n'.join(topics[k] for k in sorted(topics))
-    a, b = round(len(text) * (1 - valid_fraction - test_fraction)), round(len(text) * (1 - test_fraction))
-    vocab = ('<unk>', *sorted(set(text[:a])))
-    return Corpus(vocab, _ids(text[:a], vocab), _ids(text[a:b], vocab), _ids(text[b:], vocab))
+    parts = _split(text, valid_fraction, test_fraction)
+    vocab = ('<unk>', *sorted(set(parts[0])))
+    return Corpus(vocab, *(_ids(t, vocab) for t in parts))
 
 # %% ../nbs/80_data.ipynb #a1a060a7
 def load_wikitext2(path, # the folder with wiki.{train,valid,test}.tokens, or a folder holding wikitext-2/
