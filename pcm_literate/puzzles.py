@@ -92,7 +92,7 @@ def random_sudoku(box:int=3, # b: the grid is b² × b²
 def sudoku_puzzle(solution:Tensor, # a full n × n grid
                   clues:int, # how many cells stay filled
                   generator:torch.Generator|None=None, # source of randomness
-                  tries:int=20, # random blanking orders to try before giving up
+                  tries:int=200, # random blanking orders to try before giving up (a 4-clue 4 × 4 puzzle takes up to ~20)
                  )->Tensor:
     "A puzzle with exactly `clues` clues whose only solution is `solution`"
     n = solution.shape[-1]
