@@ -13,7 +13,7 @@ import torch.nn.functional as F
 # %% auto #0
 __all__ = ['log_stablemax', 'stablemax_cross_entropy', 'rotary_tables', 'apply_rotary', 'ReasoningBlock', 'ReasoningModule',
            'HRMConfig', 'trm_config', 'RecursiveReasoner', 'HRM', 'saved_for_backward', 'Carry', 'new_carry',
-           'act_step', 'act_loss', 'train_hrm', 'segment_predictions', 'evaluate_hrm', 'LoRAReasoner']
+           'act_step', 'act_loss', 'lr_factor', 'train_hrm', 'segment_predictions', 'evaluate_hrm', 'LoRAReasoner']
 
 # %% ../nbs/10_hrm.ipynb #d9f1dbe1
 def _s(x:Tensor) -> Tensor:
@@ -277,6 +277,16 @@ def act_loss(out:dict, # act_step's outputs
     return loss, dict(loss=loss.item(), answer=answer.item(), exact=correct.float().mean().item(),
                       halted_steps=out['steps'][out['halted']].float().mean().item() if out['halted'].any() else float('nan'))
 
+# %% ../nbs/10_hrm.ipynb #a7c01d5e
+def lr_factor(step:int, # optimiser step, 0-based
+              steps:int, # steps of the whole run
+              warmup:int, # steps of linear warm-up
+              final_lr:float=1.0, # the factor at the end
+             )->float:
+    "The learning rate's factor: a linear warm-up to 1, then a cosine down to `final_lr`"
+    if step < warmup: return (step + 1) / warmup
+    return final_lr + (1 - final_lr) * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(steps - warmup, 1))))
+
 # %% ../nbs/10_hrm.ipynb #988b326b
 def train_hrm(model:RecursiveReasoner, # the model, trained in place
               data:tuple, # (inputs, targets), each (N, length)
@@ -285,16 +295,17 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
               lr:float=1e-3, # AdamW's learning rate after warm-up
               weight_decay:float=0.1, # AdamW's decoupled weight decay
               warmup:int=100, # steps of linear warm-up
+              final_lr:float=1.0, # the learning rate at the end, as a share of `lr` (cosine decay after warm-up; 1: constant)
               seed:int=0, # seed of the batches and the exploration draws
               progress:bool=False, # tqdm progress bar
              )->list[dict]:
     "Deep supervision with adaptive computation time; the metrics of every step"
     from tqdm.auto import tqdm
-    if steps < 1: raise ValueError(f"steps must be >= 1, got {steps}")
+    if steps < 1 or warmup < 0: raise ValueError(f"steps must be >= 1 and warmup >= 0, got {steps} and {warmup}")
     x, y = data
     device = next(model.parameters()).device
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(warmup, 1)))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, steps, warmup, final_lr))
     gen, history, carry = torch.Generator().manual_seed(seed), [], None
     model.train()
     for _ in tqdm(range(steps), desc='segments', disable=not progress):
