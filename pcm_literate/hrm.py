@@ -5,7 +5,7 @@
 # %% ../nbs/10_hrm.ipynb #4c7ff8db
 from __future__ import annotations
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
