@@ -16,6 +16,7 @@ from ..cli import register, Scale
 from ..hrm import HRM, HRMConfig, trm_config, train_hrm, evaluate_hrm, saved_for_backward, new_carry, act_step
 from ..puzzles import sudoku4_split, sudoku_puzzles, random_sudoku, augment_sudoku, random_maze, MAZE_TOKENS
 from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
+from ..hwa import _save_atomic  # torch.save to a temporary file, then rename
 
 # %% auto #0
 __all__ = ['SUDOKU4', 'MODELS', 'SIZE', 'MODEL_NAMES', 'TRAINING', 'OUTER_SEGMENTS', 'PUZZLES', 'PRESETS', 'ANALOG', 'HWA',
@@ -87,8 +88,7 @@ def _load(path:Path|None, model:torch.nn.Module, config:HRMConfig, device) -> di
 def _save(path:Path|None, model:torch.nn.Module, config:HRMConfig, facts:dict):
     if path is None: return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(dict(config=asdict(config), model=model.state_dict(), facts=facts), tmp); os.replace(tmp, path)
+    _save_atomic(dict(config=asdict(config), model=model.state_dict(), facts=facts), path)
 
 # %% ../../nbs/papers/hrm.ipynb #3abeb483
 def fit_model(config:HRMConfig, # the model
@@ -409,7 +409,7 @@ def analog_model(name:str, # 'hrm' or 'trm' (any of MODELS)
     path = _checkpoint(folder, name, model.config.halt_max_steps, seed, HWA['steps'], '-hwa')
     if _load(path, analog, model.config, device) is not None: return analog.eval()
     start = time.perf_counter()
-    with torch.random.fork_rng(devices=[]): 
+    with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         train_hrm(analog, sudoku4_task()[0], HWA['steps'], lr=HWA['lr'], warmup=HWA['warmup'], final_lr=HWA['final_lr'], seed=seed, progress=progress)
     _save(path, analog, model.config, dict(train_seconds=time.perf_counter() - start))
