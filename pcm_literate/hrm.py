@@ -296,17 +296,20 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
               weight_decay:float=0.1, # AdamW's decoupled weight decay
               warmup:int=100, # steps of linear warm-up
               final_lr:float=1.0, # the learning rate at the end, as a share of `lr` (cosine decay after warm-up; 1: constant)
+              ema:float=0.0, # decay of a moving average of the weights that replaces them at the end (e.g. 0.999); 0: none
               seed:int=0, # seed of the batches and the exploration draws
               progress:bool=False, # tqdm progress bar
              )->list[dict]:
     "Deep supervision with adaptive computation time; the metrics of every step"
     from tqdm.auto import tqdm
     if steps < 1 or warmup < 0: raise ValueError(f"steps must be >= 1 and warmup >= 0, got {steps} and {warmup}")
+    if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1), got {ema}")
     x, y = data
-    device = next(model.parameters()).device
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
+    device, params = next(model.parameters()).device, list(model.parameters())
+    opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, steps, warmup, final_lr))
     gen, history, carry = torch.Generator().manual_seed(seed), [], None
+    average = [p.detach().clone() for p in params] if ema else None
     model.train()
     for _ in tqdm(range(steps), desc='segments', disable=not progress):
         idx = torch.randint(len(x), (batch_size,), generator=gen)
@@ -314,7 +317,9 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
         carry, out = act_step(model, carry or new_carry(model, xb, yb), xb, yb, gen)
         loss, metrics = act_loss(out)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        if ema: torch._foreach_lerp_(average, [p.detach() for p in params], 1 - ema)
         history.append(metrics)
+    if ema: torch._foreach_copy_([p.data for p in params], average)
     return history
 
 # %% ../nbs/10_hrm.ipynb #7abadf41

@@ -59,7 +59,7 @@ def model_config(name:str, # one of MODELS
     return dict(hrm=hrm, hrm_bptt=replace(hrm, gradient='full'), transformer=replace(hrm, h_cycles=1, l_cycles=1, halt_max_steps=1))[name]
 
 # %% ../../nbs/papers/hrm.ipynb #48d9445f
-TRAINING = dict(steps=6000, batch_size=64, lr=1e-3, weight_decay=0.1, warmup=100, final_lr=0.1)  # every model's schedule
+TRAINING = dict(steps=6000, batch_size=64, lr=2e-3, weight_decay=1.0, warmup=100, final_lr=0.1, ema=0.999)  # every model's schedule
 
 def training_memory_mb(model:HRM, # a model about to be trained with AdamW
                        data:tuple, # (inputs, targets)
@@ -77,31 +77,32 @@ def training_memory_mb(model:HRM, # a model about to be trained with AdamW
 def _checkpoint(folder, name:str, segments:int, seed:int, steps:int, kind:str='') -> Path|None:
     return None if folder is None else Path(folder) / f"{name}{kind}-m{segments}-seed{seed}-steps{steps}.pt"
 
-def _load(path:Path|None, model:torch.nn.Module, config:HRMConfig, device) -> dict|None:
+def _load(path:Path|None, model:torch.nn.Module, config:HRMConfig, training:dict, device) -> dict|None:
     "The saved facts after loading the saved weights into `model`, or None when there is nothing to load"
     if path is None or not path.exists(): return None
     state = torch.load(path, map_location=device, weights_only=False)
-    if state['config'] != asdict(config): raise ValueError(f"{path} holds a model with another configuration: delete it or use another folder")
+    if (state['config'], state.get('training')) != (asdict(config), training):
+        raise ValueError(f"{path} holds a model with another configuration or training: delete it or use another folder")
     model.load_state_dict(state['model'])
     return state['facts']
 
-def _save(path:Path|None, model:torch.nn.Module, config:HRMConfig, facts:dict):
+def _save(path:Path|None, model:torch.nn.Module, config:HRMConfig, training:dict, facts:dict):
     if path is None: return
     path.parent.mkdir(parents=True, exist_ok=True)
-    _save_atomic(dict(config=asdict(config), model=model.state_dict(), facts=facts), path)
+    _save_atomic(dict(config=asdict(config), training=training, model=model.state_dict(), facts=facts), path)
 
 # %% ../../nbs/papers/hrm.ipynb #3abeb483
 def fit_model(config:HRMConfig, # the model
               train:tuple, # (inputs, targets) to learn from
               seed:int=0, # seed of the initial weights, the batches and the exploration
-              training:dict=TRAINING, # train_hrm's schedule: steps, batch_size, lr, weight_decay, warmup, final_lr
+              training:dict=TRAINING, # train_hrm's schedule: steps, batch_size, lr, weight_decay, warmup, final_lr, ema
               device='cpu', # torch device
               path=None, # a checkpoint file: the model is loaded from it when it exists, else trained and saved there
               progress:bool=False, # progress bar over steps
              )->tuple[HRM, dict]:
     "A trained HRM and its facts: train_seconds, peak_mem_mb, parameters, final_loss (mean of the last 100 steps), torch_threads"
     with torch.random.fork_rng(): torch.manual_seed(seed); model = HRM(config).to(device)
-    facts = _load(path, model, config, device)
+    facts = _load(path, model, config, training, device)
     if facts is not None: return model.eval(), facts
     on_cpu = torch.device(device).type == 'cpu'
     memory = training_memory_mb(model, train, training['batch_size']) if on_cpu else None
@@ -112,7 +113,7 @@ def fit_model(config:HRMConfig, # the model
     if not on_cpu: memory = torch.cuda.max_memory_allocated(device) / 2**20
     facts = dict(train_seconds=seconds, peak_mem_mb=memory, parameters=sum(p.numel() for p in model.parameters()),
                  final_loss=sum(h['loss'] for h in history[-100:]) / len(history[-100:]), torch_threads=torch.get_num_threads())
-    _save(path, model, config, facts)
+    _save(path, model, config, training, facts)
     return model.eval(), facts
 
 # %% ../../nbs/papers/hrm.ipynb #6bdce619
@@ -312,7 +313,7 @@ def maze_puzzles(n:int, # mazes
 PUZZLES = ('sudoku9', 'maze')
 PRESETS = dict(  # what --scale small and --scale paper train and test on, and with what
     small=dict(sudoku9=dict(train=256, test=64, clues=(30, 36), augmentations=3), maze=dict(train=256, test=64, size=9),
-               model=dict(dim=64, heads=4, layers=2, segments=4), training=dict(TRAINING, steps=200, batch_size=32)),
+               model=dict(dim=64, heads=4, layers=2, segments=4), training=dict(TRAINING, steps=200, batch_size=32, ema=0.0)),
     paper=dict(sudoku9=dict(train=1000, test=1000, clues=(25, 30), augmentations=99), maze=dict(train=1000, test=1000, size=31),
                model=dict(dim=512, heads=8, layers=4, segments=16), training=dict(TRAINING, steps=20000, batch_size=256, lr=3e-4, warmup=500)))
 
@@ -391,7 +392,7 @@ register('hrm-puzzles', hrm_puzzles, plot_puzzles,
 
 # %% ../../nbs/papers/hrm.ipynb #bcedd0c2
 ANALOG = AnalogConfig()  # the chips: the book's default PCM tile, 8-bit converters, output noise, global drift compensation
-HWA = dict(steps=1000, lr=3e-4, warmup=0, final_lr=0.1, noise_scale=2.0)  # hardware-aware fine-tuning of a trained model
+HWA = dict(steps=1000, lr=3e-4, weight_decay=0.1, warmup=0, final_lr=0.1, noise_scale=2.0)  # hardware-aware fine-tuning of a trained model
 TIMES = (1.0, 3600.0, 86400.0, 365 * 86400.0)  # t_inference: a second, an hour, a day, a year
 
 def analog_model(name:str, # 'hrm' or 'trm' (any of MODELS)
@@ -407,12 +408,12 @@ def analog_model(name:str, # 'hrm' or 'trm' (any of MODELS)
     analog = convert_to_analog(model, ANALOG.replace(train_noise_scale=HWA['noise_scale']))
     if training == 'plain': return analog.eval()
     path = _checkpoint(folder, name, model.config.halt_max_steps, seed, HWA['steps'], '-hwa')
-    if _load(path, analog, model.config, device) is not None: return analog.eval()
+    if _load(path, analog, model.config, HWA, device) is not None: return analog.eval()
     start = time.perf_counter()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        train_hrm(analog, sudoku4_task()[0], HWA['steps'], lr=HWA['lr'], warmup=HWA['warmup'], final_lr=HWA['final_lr'], seed=seed, progress=progress)
-    _save(path, analog, model.config, dict(train_seconds=time.perf_counter() - start))
+        train_hrm(analog, sudoku4_task()[0], seed=seed, progress=progress, **{k: v for k, v in HWA.items() if k != 'noise_scale'})
+    _save(path, analog, model.config, HWA, dict(train_seconds=time.perf_counter() - start))
     return analog.eval()
 
 # %% ../../nbs/papers/hrm.ipynb #92a2f73d
