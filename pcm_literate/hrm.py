@@ -317,9 +317,13 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
         carry, out = act_step(model, carry or new_carry(model, xb, yb), xb, yb, gen)
         loss, metrics = act_loss(out)
         opt.zero_grad(); loss.backward(); opt.step(); sched.step()
-        if ema: torch._foreach_lerp_(average, [p.detach() for p in params], 1 - ema)
+        if ema:
+            with torch.no_grad():
+                for a, p in zip(average, params): a.lerp_(p, 1 - ema)
         history.append(metrics)
-    if ema: torch._foreach_copy_([p.data for p in params], average)
+    if ema:
+        with torch.no_grad():
+            for p, a in zip(params, average): p.copy_(a)
     return history
 
 # %% ../nbs/10_hrm.ipynb #7abadf41
