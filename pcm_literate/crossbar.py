@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_crossbar.ipynb #49395d4a
 from __future__ import annotations
-import math, threading
+import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import torch
@@ -61,6 +61,27 @@ def trial_data(gen:torch.Generator, # the trial's random stream
         w = (z[:N * N] * (R_w / xb.weight_n_std)).round().clamp(-R_w, R_w)
     return w.view(N, N), x
 
+# %% ../nbs/05_crossbar.ipynb #442133ee
+def _programmed_draws(gens:list, # one generator per trial of the chunk
+                      xi:Tensor, # (B, n_W, slots, d, N, N): where the draws land
+                     ): # a `noise` function for program_slices
+    "Draws of slice k for every trial, one call per trial, only for the devices slice k programs: programming noise, ν and one read noise per time"
+    slots = xi.shape[2]
+    def draw(k, targets): # targets (d, B, N, N) of slice k
+        B = targets.shape[1]
+        if targets.shape[0] == 1:  # one device per slice: a device at target 0 is never programmed and gets no draws
+            pos = targets[0].sign().view(B, -1).cumsum(1, dtype=torch.int32)  # targets >= 0: sign 0 or 1
+            counts = pos[:, -1].tolist()
+            pos.sub_(1).clamp_(min=0)  # where each device's draws sit; an unprogrammed one borrows its neighbour's (it reads 0 regardless)
+        for i, gen in enumerate(gens):
+            out = xi[i, k].view(slots, -1)
+            if targets.shape[0] == 2: torch.randn(out.shape, generator=gen, out=out)  # a pair programs both devices
+            elif counts[i] == 0: out.zero_()
+            else: torch.index_select(torch.randn(slots, counts[i], generator=gen, device=xi.device), 1, pos[i], out=out)
+        return xi[:, k, 0].transpose(0, 1), xi[:, k, 1].transpose(0, 1)
+    return draw
+
+
 # %% ../nbs/05_crossbar.ipynb #d116d9de
 _STREAM = 1_000_003
 
@@ -73,28 +94,21 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
                   read_times:list[float], # t_inference of every read; read_times[0] = 0
                   seed:int, # seed of the per-trial streams
                   device, # torch device
-                  gen:torch.Generator, # this worker's generator, re-seeded per trial
                  )->Tensor:
     "η (len(trials), len(read_times)) for a batch of trials; read_times[0] = 0 is the baseline read of GDC"
     B, N, n = len(trials), xb.size, cfg.n_slices
-    d = 2 if xb.mapping == 'pair' else 1
-    slots = 2 + len(read_times)
-    w, x = torch.empty(B, N, N, device=device), torch.empty(B, N, device=device)
-    xi = torch.empty(B, slots, n, d, N, N, device=device)
-    for i, t in enumerate(trials):
-        gen.manual_seed(_trial_seed(seed, t))
-        w[i], x[i] = trial_data(gen, xb, device)
-        torch.randn(xi[i].shape, generator=gen, out=xi[i])
+    gens = [torch.Generator(device=device).manual_seed(_trial_seed(seed, t)) for t in trials]
+    w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
+    xi = torch.empty(B, n, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device)
+    chip = program_slices(w, cfg, model, noise=_programmed_draws(gens, xi), mapping=xb.mapping, overflow=xb.overflow)
     R_in = signed_range(xb.input_bits)
     x_cal = torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))
     xx = torch.stack([x, x_cal], -1)  # (B, N, 2)
-    noise = lambda s: xi[:, s].permute(1, 2, 0, 3, 4)  # (n, d, B, N, N)
-    chip = program_slices(w, cfg, model, noise={'prog': noise(0), 'nu': noise(1)}, mapping=xb.mapping, overflow=xb.overflow)
     gain = adc_gain(xb.adc_bits, xb.input_bits, N, model.g_max, xb.weight_std_range, n)
     sig = torch.tensor(cfg.significance, dtype=torch.float64, device=device).view(-1, 1, 1, 1)
     outs = []
     for s, t in enumerate(read_times):
-        y = digitise(chip.read(t, noise=noise(2 + s)), xx, gain, xb.adc_bits)
+        y = digitise(chip.read(t, noise=xi[:, :, 2 + s].permute(1, 2, 0, 3, 4)), xx, gain, xb.adc_bits)
         outs.append((y.double() * sig).sum(0))  # shift-and-add, (B, N, 2)
     exact = torch.einsum('bij,bj->bi', w.double(), x.double())
     base = calibration_readout(outs[0][..., 1], dim=-1)
@@ -113,7 +127,7 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
                     model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                     seed:int=0, # seed of the per-trial streams
                     device='cpu', # torch device
-                    chunk_elements:int|None=None, # devices per chunk (default 2^18 on a CPU, to stay in cache; 2^24 on a GPU)
+                    chunk_elements:int|None=None, # devices per chunk (default 2^19 on a CPU, to stay in cache; 2^24 on a GPU)
                     workers:int|None=None, # threads (default: torch's CPU threads, 1 on a GPU)
                    )->Tensor:
     "Relative MVM error η, eq. (1), of every trial (rows) at every time (columns), float64"
@@ -129,14 +143,11 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
     device = torch.device(device)
     read_times = [0.0] + [t for t in dict.fromkeys(times) if t != 0.0]  # the baseline read at 0 serves t = 0 too
     per_trial = cfg.n_slices * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
-    chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 18)
+    chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 19)
     chunk = max(1, min(trials, chunk_elements // per_trial))
     chunks = [range(a, min(a + chunk, trials)) for a in range(0, trials, chunk)]
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
-    local = threading.local()
-    def run(r):
-        if not hasattr(local, 'gen'): local.gen = torch.Generator(device=device)
-        return _chunk_errors(r, cfg, xb, model, read_times, seed, device, local.gen)
+    run = lambda r: _chunk_errors(r, cfg, xb, model, read_times, seed, device)
     if workers > 1 and len(chunks) > 1:  # chunks are small: one intra-op thread per worker, restored afterwards
         intra = torch.get_num_threads()
         torch.set_num_threads(max(1, intra // workers))

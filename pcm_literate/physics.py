@@ -32,9 +32,10 @@ def drift_exponent_stats(g_target, # target conductance g_T (µS), tensor
                          g_rel_min:float=1e-7, # floor of g_rel = |g_T|/G_max
                         ): # (μ_ν, σ_ν), tensors like g_target
     "Mean μ_ν and spread σ_ν of the drift exponent at target g_T, eq. (2)"
-    ln_g = torch.as_tensor(g_target).abs().div_(g_max).clamp_(min=g_rel_min).log_()
-    m = (ln_g * mu[0]).add_(mu[1]).clamp_(mu[2], mu[3])
-    return m, ln_g.mul_(sigma[0]).add_(sigma[1]).clamp_(sigma[2], sigma[3])
+    ln_g = torch.as_tensor(g_target).abs().clamp_(min=g_rel_min * g_max).log_()  # ln |g_T|; −ln G_max moves into the offsets
+    ln_max = math.log(g_max)
+    m = (ln_g * mu[0]).add_(mu[1] - mu[0] * ln_max).clamp_(mu[2], mu[3])
+    return m, ln_g.mul_(sigma[0]).add_(sigma[1] - sigma[0] * ln_max).clamp_(sigma[2], sigma[3])
 
 # %% ../nbs/01_physics.ipynb #d195aea1
 def _as_time(t_inference, # seconds since the end of programming: a number or a tensor
@@ -64,7 +65,11 @@ def read_noise_q(g_prog:Tensor, # programmed conductance g_P (µS)
                  q=(0.0088, 0.65, 1e-3, 0.2), # Q_s = min(q / max(g_rel^e, floor), cap)
                 )->Tensor:
     "Q_s(g_P) of eq. (4a): the part of σ_read that depends on the device, not on time"
-    return g_prog.abs().div_(g_max).pow_(q[1]).clamp_(min=q[2]).reciprocal_().mul_(q[0]).clamp_(max=q[3])
+    num, e, floor, cap = q
+    if num > 0 and e > 0 and cap > 0:  # = num·G_max^e·max(g_P, g_c)^(−e): the floor and the cap are one clamp, and exp(−e·ln) is cheaper than pow
+        g_c = g_max * max(floor, num / cap) ** (1 / e)
+        return g_prog.abs().clamp_(min=g_c).log_().mul_(-e).exp_().mul_(num * g_max ** e)
+    return g_prog.abs().div_(g_max).pow_(e).clamp_(min=floor).reciprocal_().mul_(num).clamp_(max=cap)
 
 def read_noise_std(g_prog:Tensor, # programmed conductance g_P (µS)
                    t_inference, # seconds since the end of programming
@@ -214,11 +219,16 @@ class PCMNoiseModel:
     def _read(self, g_prog:Tensor, nu:Tensor, t_inference, generator=None, noise=None, q_s=None) -> Tensor:
         "`read` without checking the state: for chips that made it themselves"
         t = _as_time(t_inference, g_prog) + self.t0
-        g_drift = (nu * -torch.log(t / self.t0)).exp_().mul_(g_prog)  # eq. (3)
         q_s = self.read_noise_q(g_prog) if q_s is None else q_s
-        f_t = torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale  # time part of eq. (4a)
-        xi = _randn_like(g_drift, generator, noise)
-        return (xi * q_s).mul_(f_t).mul_(g_drift.abs()).add_(g_drift).clamp_(min=0)  # eq. (4b); in place: few temporaries
+        xi = _randn_like(g_prog, generator, noise)
+        if t.numel() == 1:  # one time: g_D·max(1 + σ_read·ξ, 0), eq. (4b) with g_D ≥ 0, and no drift factor at all at t0
+            t = float(t)
+            f_t = math.sqrt(math.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale  # time part of eq. (4a)
+            g = torch.addcmul(xi.new_ones(()), q_s, xi, value=f_t).clamp_(min=0).mul_(g_prog)
+            return g if t == self.t0 else g.mul_((nu * -math.log(t / self.t0)).exp_())  # eq. (3)
+        g_drift = (nu * -torch.log(t / self.t0)).exp_().mul_(g_prog)  # eq. (3), a time per element
+        f_t = torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale
+        return (xi * q_s).mul_(f_t).mul_(g_drift.abs()).add_(g_drift).clamp_(min=0)  # eq. (4b)
 
 # %% ../nbs/01_physics.ipynb #8598ab94
 def weights_to_conductances(weights:Tensor, # weight tensor, any shape, float32 or float64

@@ -160,20 +160,23 @@ class ProgrammedSlices:
         return reconstruct(self.read(t_inference, generator, noise) * self.unit, self.cfg)
 
 # %% ../nbs/04_slicing.ipynb #a728e93d
+def _polarity(s:Tensor) -> Tensor:
+    "−1 where s < 0, +1 elsewhere (zero included), in s's dtype; float arithmetic, several times faster than a comparison on a CPU"
+    return s.sign().add_(0.5).sign_()
+
 def _device_targets(s:Tensor, cfg:SliceConfig, g_max:float, mapping:str):
-    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice, and which slices were clipped"
+    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice, and how many were clipped"
     mag, r = s.abs(), cfg.slice_range
-    clipped = mag > r * (1 + 1e-9)
+    clipped = int((mag > r * (1 + 1e-9)).sum()) if cfg.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W
     g = mag.clamp_(max=r).mul_(g_max / r)
-    polarity = (s < 0).to(s.dtype).mul_(-2).add_(1)  # −1 for a negative slice, +1 otherwise
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
-    return targets, polarity, clipped
+    return targets, _polarity(s), clipped
 
 def program_slices(w:Tensor, # integer weights, any shape
                    cfg:SliceConfig, # how to slice
                    model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                    generator:torch.Generator|None=None, # source of programming noise and ν
-                   noise:dict|None=None, # or given standard normals: {'prog': …, 'nu': …}, each (n_W, d, *shape)
+                   noise=None, # or given standard normals: {'prog': …, 'nu': …}, each (n_W, d, *shape); or a function (k, targets) -> (ξ_prog, ξ_ν) of slice k
                    mapping:str='single', # 'single': one device per slice; 'pair': a G+/G− pair per slice
                    overflow:str='clip', # 'clip': a slice beyond r_W is clipped (a real device); 'extend': a hypothetical device takes it
                    dtype=torch.float32, # dtype of the conductances
@@ -185,18 +188,22 @@ def program_slices(w:Tensor, # integer weights, any shape
     d = 2 if mapping == 'pair' else 1
     shape = (cfg.n_slices, d, *w.shape)
     noise = noise if noise is not None else {k: torch.randn(shape, generator=generator, device=w.device, dtype=dtype) for k in ('prog', 'nu')}
-    for k in ('prog', 'nu'):
-        if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
+    if not callable(noise):
+        for k in ('prog', 'nu'):
+            if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
+    draw = noise if callable(noise) else lambda k, targets: (noise['prog'][k], noise['nu'][k])
     wf = check_integer_weights(w, cfg.n_bits).to(dtype)
-    sign = (wf < 0).to(dtype).mul_(-2).add_(1)
+    sign = _polarity(wf)
 
-    def program(targets, k, excess=None):  # the devices of slice k; a single device at target 0 stays unprogrammed
-        g = model.program(targets, noise=noise['prog'][k])
+    def program(targets, k, excess=None):  # the devices of slice k and their ν; a single device at target 0 stays unprogrammed
+        xi_prog, xi_nu = draw(k, targets)
+        nu[k] = model.drift_coefficients(targets, noise=xi_nu)
+        g = model.program(targets, noise=xi_prog)
         if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
-        return g if mapping == 'pair' else g.masked_fill_(targets == 0, 0.0)
+        return g if mapping == 'pair' else g.mul_(targets.sign())  # targets >= 0: sign 0 or 1
 
     n_clipped, peak, mag = 0, 1.0, wf.abs()
-    g_t, g_p = torch.zeros(shape, dtype=dtype, device=w.device), torch.zeros(shape, dtype=dtype, device=w.device)
+    g_t, g_p, nu = (torch.empty(shape, dtype=dtype, device=w.device) for _ in range(3))  # every slice is written below
     pol = torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
     if cfg.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
         s = _magnitude_slices(mag, cfg)
@@ -208,7 +215,7 @@ def program_slices(w:Tensor, # integer weights, any shape
         for i, k in enumerate(order):
             s_k = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
             g_t[k], pol[k], clipped = _device_targets(s_k, cfg, model.g_max, mapping)
-            n_clipped += int(clipped.sum())
+            n_clipped += clipped
             if s_k.numel(): peak = max(peak, s_k.abs().max().item() / cfg.slice_range)
             excess = None
             if overflow == 'extend':
@@ -218,7 +225,6 @@ def program_slices(w:Tensor, # integer weights, any shape
             programmed = pol[k] * (g_p[k, 0] - g_p[k, 1] if d == 2 else g_p[k, 0]) * (cfg.slice_range / model.g_max)
             rest = rest - cfg.b ** k * programmed  # eq. (2): what is really still missing
     pol = pol * sign  # slices were made from |W|: give them the weight's sign
-    nu = model.drift_coefficients(g_t, noise=noise['nu'])
     return ProgrammedSlices(cfg, model, pol, g_t, g_p, nu, n_clipped, peak, model.read_noise_q(g_p))
 
 # %% ../nbs/04_slicing.ipynb #eca8e72a
