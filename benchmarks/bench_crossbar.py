@@ -12,7 +12,7 @@ Prints, measured side by side in one run:
   * how the time per trial grows with the crossbar size N = 128, 256, 512, 1024.
 No code of the reference is part of this project: the script only runs a checkout you provide.
 """
-import argparse, json, math, os, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, statistics, subprocess, sys, tempfile, time
 import torch
 from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, _trial_seed
 from pcm_literate.physics import PCMNoiseModel

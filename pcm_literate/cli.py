@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 from .records import Results, provenance, save_results
+from .distributed import world, process_group
 
 # %% auto #0
 __all__ = ['Scale', 'Experiment', 'register', 'experiments', 'check_device', 'reproduce', 'main']
@@ -107,7 +108,8 @@ def reproduce(name:str, # experiment name, see `pcm-literate list`
         extra['data_dir'] = str(data_dir)
     records = e.run(trials=trials, device=device, seed=seed, progress=progress, **sc.settings, **extra)
     argv = argv if argv is not None else ['reproduce', name, '--trials', str(trials), '--scale', scale, '--device', device, '--seed', str(seed)] + (['--data', str(data_dir)] if data_dir is not None else [])
-    return Results(name, provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale), records)
+    extra = dict(processes=world()[1]) if world()[1] > 1 else {}  # sharded under torchrun
+    return Results(name, provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale, **extra), records)
 
 # %% ../nbs/95_cli.ipynb #7414734f
 def _parser()->argparse.ArgumentParser:
@@ -158,10 +160,13 @@ def main(argv:list[str]|None=None, # arguments (default: sys.argv[1:])
     try:
         if args.command == 'list': print(_list()); return 0
         if args.json is not None and args.json.is_dir(): raise ValueError(f"--json {args.json} is a folder; give a file name, e.g. {args.json / (args.experiment + '.json')}")
-        res = reproduce(args.experiment, args.trials, args.scale, args.device, args.seed, not args.no_progress, argv, args.data)
-        _write(res, args.json, args.out)
+        with process_group(args.device) as device:  # under torchrun: one process of a sharded run
+            rank = world()[0]
+            res = reproduce(args.experiment, args.trials, args.scale, device, args.seed, not args.no_progress and rank == 0, argv, args.data)
+            if rank == 0: _write(res, args.json, args.out)
     except ValueError as err:
         print(f"pcm-literate: {err}", file=sys.stderr); return 2
+    if rank != 0: return 0  # rank 0 speaks for the run
     if not (args.json or args.out): print(json.dumps(res.to_dict(), indent=1))
     else: print(f"{len(res.records)} records written", file=sys.stderr)
     return 0

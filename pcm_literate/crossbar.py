@@ -12,6 +12,7 @@ from torch import Tensor
 from .physics import PCMNoiseModel, calibration_readout, gdc_factor
 from .periphery import signed_range, adc_gain, digitise
 from .slicing import SliceConfig, program_slices, absmean_ternary
+from .distributed import my_share, gather_shares
 
 # %% auto #0
 __all__ = ['CrossbarConfig', 'trial_data', 'crossbar_errors', 'eta_theory']
@@ -144,8 +145,9 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
     read_times = [0.0] + [t for t in dict.fromkeys(times) if t != 0.0]  # the baseline read at 0 serves t = 0 too
     per_trial = cfg.n_slices * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
     chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 19)
-    chunk = max(1, min(trials, chunk_elements // per_trial))
-    chunks = [range(a, min(a + chunk, trials)) for a in range(0, trials, chunk)]
+    mine = my_share(trials)  # under torchrun, this process's trials; all of them otherwise
+    chunk = max(1, min(len(mine), chunk_elements // per_trial))
+    chunks = [range(a, min(a + chunk, mine.stop)) for a in range(mine.start, mine.stop, chunk)]
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
     run = lambda r: _chunk_errors(r, cfg, xb, model, read_times, seed, device)
     if workers > 1 and len(chunks) > 1:  # chunks are small: one intra-op thread per worker, restored afterwards
@@ -155,7 +157,7 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
             with ThreadPoolExecutor(workers) as pool: parts = list(pool.map(run, chunks))
         finally: torch.set_num_threads(intra)
     else: parts = [run(r) for r in chunks]
-    eta = torch.cat(parts).cpu()
+    eta = gather_shares(torch.cat(parts).cpu() if parts else torch.empty(0, len(read_times), dtype=torch.float64), trials)
     return eta[:, [read_times.index(t) for t in times]]
 
 # %% ../nbs/05_crossbar.ipynb #f86d8c4d

@@ -13,6 +13,7 @@ from .physics import PCMNoiseModel, gdc_factor
 from .periphery import quantize_symmetric, signed_range
 from .slicing import SliceConfig, program_slices
 from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed streams, one per chip here
+from .distributed import world, my_share, gather_shares
 
 # %% auto #0
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'ANALOG_TYPES', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
@@ -627,15 +628,16 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
     _check(len(times) > 0 and all(math.isfinite(t) and t >= 0 for t in times), f"times must be finite and >= 0 s, got {times}")
     _check(_is_int(n_chips, 1), f"n_chips must be an integer >= 1, got {n_chips!r}")
     if not callable(metric): raise TypeError("metric must be a function metric(model, data)")
-    layers, out = _layers(model), torch.empty(n_chips, len(times), dtype=torch.float64)
+    mine = my_share(n_chips)  # under torchrun, this process's chips; all of them otherwise
+    layers, out = _layers(model), torch.empty(len(mine), len(times), dtype=torch.float64)
     from tqdm.auto import tqdm
     try:
-        for c in tqdm(range(n_chips), desc='chips', disable=not progress):
+        for i, c in enumerate(tqdm(mine, desc='chips', disable=not progress or world()[0] != 0)):
             gen = torch.Generator(device=layers[0].weight.device).manual_seed(_trial_seed(seed, c))
             program_analog(model, gen)
             for k, t in enumerate(times):
                 set_drift_time(model, t, gen)
-                with torch.no_grad(): out[c, k] = float(metric(model, data))
+                with torch.no_grad(): out[i, k] = float(metric(model, data))
     finally:
         for m in layers: m.noise_generator = None
-    return out
+    return gather_shares(out, n_chips)
