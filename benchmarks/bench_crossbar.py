@@ -2,6 +2,8 @@
 
   python benchmarks/bench_crossbar.py [--repeats 3] [--reference DIR --reference-python PY] [--json out.json]
 
+The book's figures: python benchmarks/bench_crossbar.py --reference DIR --json benchmarks/results/crossbar_cpu.json
+
 Prints, measured side by side in one run:
   * fig. 4a of Le Gallo et al. 2022 at 200 trials: median wall time on the CPU (and on CUDA when torch sees a GPU);
   * the floor set by random numbers alone: how many standard normals fig. 4a would draw for every device, how many the
@@ -9,16 +11,17 @@ Prints, measured side by side in one run:
     core, measured here; the engine's time as a multiple of both floors;
   * optionally the public reference implementation of Le Gallo et al. 2022 (lciric/pcm-bitslicing) run as it ships (its scripts/run_figure_4a.py,
     from a checkout given by --reference, with a Python that has numpy, joblib and matplotlib), and the ratio;
-  * how the time per trial grows with the crossbar size N = 128, 256, 512, 1024.
+  * how the time per trial grows with the crossbar size N = 128 … 1024, with the number of chips and with the number
+    of reads (times), on the CPU and on CUDA where torch sees a GPU.
 No code of the reference is part of this project: the script only runs a checkout you provide.
 """
-import argparse, json, os, statistics, subprocess, sys, tempfile, time
+import argparse, os, statistics, subprocess, sys, tempfile, time
 import torch
 from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, _trial_seed
 from pcm_literate.physics import PCMNoiseModel
 from pcm_literate.slicing import program_slices
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
-from pcm_literate.units import MONTH
+from pcm_literate.units import YEAR
 from pcm_literate.slicing import SliceConfig
 
 def median_time(fn, repeats):
@@ -79,7 +82,9 @@ def main(argv=None):
     ap.add_argument('--reference', default=None, help='checkout of lciric/pcm-bitslicing, the public reference implementation')
     ap.add_argument('--reference-python', default=sys.executable, help='Python with numpy, joblib and matplotlib for the reference')
     ap.add_argument('--sizes', default='128,256,512,1024', help='crossbar sizes N for the scaling table')
-    ap.add_argument('--json', default=None, help='write the figures here')
+    ap.add_argument('--chips', default='8,32,128,512', help='numbers of chips for the time per trial at N = 128')
+    ap.add_argument('--reads', default='1,2,4,8,16', help='numbers of reads (times) for the time per trial at N = 128')
+    ap.add_argument('--json', default=None, help='write the figures here, as records with their provenance')
     args = ap.parse_args(argv)
     out = dict(cpu_threads=torch.get_num_threads(), torch=torch.__version__)
     devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
@@ -109,19 +114,26 @@ def main(argv=None):
               f"pcm-literate on the CPU is {ref / out['fig4a_cpu_s']:.1f}x faster"
               + (f", on CUDA {ref / out['fig4a_cuda_s']:.0f}x" if 'fig4a_cuda_s' in out else ''))
 
-    print("\ntime per trial vs crossbar size (equal-fill, n_W = 4, t0 and 1 month)")
     cfg, scaling = SliceConfig('equal_fill', 4), []
+    def per_trial(dev, sweep, N, trials, reads):
+        times = [0.0] + [20.0 * (YEAR / 20.0) ** (k / (reads - 1)) for k in range(1, reads)]  # t0, then log-spaced up to a year
+        def run():
+            crossbar_errors(cfg, times, trials, CrossbarConfig(size=N), device=dev)
+            if dev == 'cuda': torch.cuda.synchronize()
+        run()  # warm-up
+        med, _ = median_time(run, args.repeats)
+        scaling.append(dict(measure='per_trial', sweep=sweep, device=dev, N=N, trials=trials, reads=reads, ms_per_trial=1e3 * med / trials))
+        print(f"  {dev:4s} {sweep:6s} N = {N:4d}, {trials:4d} trials, {reads:2d} reads: {1e3 * med / trials:8.2f} ms per trial")
+    print("\ntime per trial (equal-fill, n_W = 4): vs crossbar size N, vs the number of chips, vs the number of reads")
     for dev in devices:
-        for N in [int(s) for s in args.sizes.split(',')]:
-            trials = max(4, int(64 * (128 / N) ** 2))
-            def run():
-                crossbar_errors(cfg, [0.0, MONTH], trials, CrossbarConfig(size=N), device=dev)
-                if dev == 'cuda': torch.cuda.synchronize()
-            run()  # warm-up
-            med, _ = median_time(run, args.repeats)
-            scaling.append(dict(device=dev, N=N, trials=trials, ms_per_trial=1e3 * med / trials))
-            print(f"  {dev:4s} N = {N:4d}: {1e3 * med / trials:8.2f} ms per trial ({trials} trials)")
+        for N in [int(v) for v in args.sizes.split(',')]: per_trial(dev, 'size', N, max(4, int(64 * (128 / N) ** 2)), 2)
+        for trials in [int(v) for v in args.chips.split(',')]: per_trial(dev, 'chips', 128, trials, 2)
+        for reads in [int(v) for v in args.reads.split(',')]: per_trial(dev, 'reads', 128, 64, reads)
     out['scaling'] = scaling
-    if args.json: open(args.json, 'w').write(json.dumps(out, indent=1))
+    if args.json:
+        from pcm_literate.records import Results, provenance, save_results
+        summary = dict(measure='summary', **{k: v for k, v in out.items() if k != 'scaling'})
+        save_results(Results('bench-crossbar', provenance('python benchmarks/bench_crossbar.py ' + ' '.join(argv if argv is not None else sys.argv[1:]), 'cpu'),
+                             [summary] + scaling), args.json)
 
 if __name__ == '__main__': main()
