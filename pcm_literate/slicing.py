@@ -60,16 +60,17 @@ class SliceConfig:
 # %% ../nbs/04_slicing.ipynb #fc3ccb61
 def check_integer_weights(w:Tensor, # integer-valued weights, any shape
                           n_bits:int, # N_W, sign included
+                          dtype=torch.float64, # the dtype to return them in
                          )->Tensor:
-    "`w` as float64, after checking that it holds integers of at most `n_bits` signed bits"
+    "`w` as `dtype`, after checking that it holds integers of at most `n_bits` signed bits"
     if not torch.is_tensor(w): raise TypeError(f"weights must be a torch.Tensor, got {type(w).__name__}")
-    wf = w.to(torch.float64)
+    wf = w if w.is_floating_point() else w.to(dtype)  # checked in their own precision: nothing rounds to an integer unseen
     if not torch.isfinite(wf).all(): raise ValueError("weights contain NaN or inf")
     if not torch.equal(wf, wf.round()): raise ValueError("weights must be integers; quantise them first (e.g. with quantize_weights)")
     R = signed_range(n_bits)
     if wf.numel() and wf.abs().max() > R:
         raise ValueError(f"weights up to {int(wf.abs().max())} do not fit in {n_bits} signed bits (|W| <= {R})")
-    return wf
+    return wf.to(dtype)
 
 def quantize_weights(w:Tensor, # real-valued weights
                      n_bits:int=9, # N_W, sign included
@@ -165,12 +166,12 @@ def _polarity(s:Tensor) -> Tensor:
     return s.sign().add_(0.5).sign_()
 
 def _device_targets(s:Tensor, cfg:SliceConfig, g_max:float, mapping:str):
-    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice, and how many were clipped"
+    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice (None for magnitudes, which are >= 0), and how many were clipped"
     mag, r = s.abs(), cfg.slice_range
     clipped = int((mag > r * (1 + 1e-9)).sum()) if cfg.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W
     g = mag.clamp_(max=r).mul_(g_max / r)
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
-    return targets, _polarity(s), clipped
+    return targets, _polarity(s) if cfg.algorithm == 'max_fill_ec' else None, clipped
 
 def program_slices(w:Tensor, # integer weights, any shape
                    cfg:SliceConfig, # how to slice
@@ -192,7 +193,7 @@ def program_slices(w:Tensor, # integer weights, any shape
         for k in ('prog', 'nu'):
             if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
     draw = noise if callable(noise) else lambda k, targets: (noise['prog'][k], noise['nu'][k])
-    wf = check_integer_weights(w, cfg.n_bits).to(dtype)
+    wf = check_integer_weights(w, cfg.n_bits, dtype)
     sign = _polarity(wf)
 
     def program(targets, k, excess=None):  # the devices of slice k and their ν; a single device at target 0 stays unprogrammed
@@ -208,7 +209,7 @@ def program_slices(w:Tensor, # integer weights, any shape
     if cfg.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
         s = _magnitude_slices(mag, cfg)
         for k in range(cfg.n_slices):
-            g_t[k], pol[k], _ = _device_targets(s[k], cfg, model.g_max, mapping)
+            g_t[k] = _device_targets(s[k], cfg, model.g_max, mapping)[0]  # slices of |W|: polarity +1, as `pol` starts
             g_p[k] = program(g_t[k], k)
     else:  # one slice after the other, each correcting what the programmed ones missed
         rest, order = mag, _fill_order(cfg)
