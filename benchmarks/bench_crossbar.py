@@ -19,10 +19,9 @@ import argparse, os, statistics, subprocess, sys, tempfile, time
 import torch
 from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, _trial_seed
 from pcm_literate.physics import PCMNoiseModel
-from pcm_literate.slicing import program_slices
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
 from pcm_literate.units import YEAR
-from pcm_literate.slicing import SliceConfig
+from pcm_literate.slicing import SliceConfig, program_slices
 
 def median_time(fn, repeats):
     "Median wall time of `repeats` calls"

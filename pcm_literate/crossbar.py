@@ -82,7 +82,6 @@ def _programmed_draws(gens:list, # one generator per trial of the chunk
         return xi[:, k, 0].transpose(0, 1), xi[:, k, 1].transpose(0, 1)
     return draw
 
-
 # %% ../nbs/05_crossbar.ipynb #d116d9de
 _STREAM = 1_000_003
 
