@@ -184,6 +184,8 @@ def test_source_links_open_the_folded_source(site, server, browser):
     fold = browser.find_element('css selector', f'#{target} details.code-fold')
     assert fold.get_attribute('open') is None  # exported source is folded
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", link); link.click()
+    from selenium.webdriver.support.ui import WebDriverWait  # the page unfolds on the hash change, an event after the click
+    WebDriverWait(browser, 5).until(lambda _: fold.get_attribute('open') is not None)
     assert fold.get_attribute('open') is not None
 
 KNOWN_HOSTS = {'doi.org', 'nbdev.fast.ai', 'arxiv.org', 'download.pytorch.org', 'www.cs.toronto.edu'}
