@@ -1,6 +1,6 @@
 """Benchmark of the Monte Carlo crossbar engine (pcm_literate.crossbar).
 
-  python benchmarks/bench_crossbar.py [--repeats 3] [--reference DIR --reference-python PY] [--json out.json]
+  python benchmarks/bench_crossbar.py [--repeats 3] [--reference DIR --reference-python PY --reference-repeats 3] [--json out.json]
 
 The book's figures: python benchmarks/bench_crossbar.py --reference DIR --json benchmarks/results/crossbar_cpu.json
 
@@ -9,6 +9,9 @@ Prints, measured side by side in one run:
   * the floor set by random numbers alone: how many standard normals fig. 4a would draw for every device, how many the
     engine draws (unprogrammed devices get none), and how long torch takes to draw them with one generator per CPU
     core, measured here; the engine's time as a multiple of both floors;
+  * the cost of the device physics alone (programming, ν, Q_s and the two reads, with the normals given), as a multiple
+    of drawing those normals: eager, and fused by torch.compile where a C++ compiler is present. Draws plus physics are
+    the least any engine built on this physics and these draws can take, so 1 + that multiple bounds its floor ratio;
   * optionally the public reference implementation of Le Gallo et al. 2022 (lciric/pcm-bitslicing) run as it ships (its scripts/run_figure_4a.py,
     from a checkout given by --reference, with a Python that has numpy, joblib and matplotlib), and the ratio;
   * how the time per trial grows with the crossbar size N = 128 … 1024, with the number of chips and with the number
@@ -20,7 +23,7 @@ import torch
 from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, _trial_seed
 from pcm_literate.physics import PCMNoiseModel
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
-from pcm_literate.units import YEAR
+from pcm_literate.units import YEAR, MONTH
 from pcm_literate.slicing import SliceConfig, program_slices
 
 def median_time(fn, repeats):
@@ -64,6 +67,52 @@ def randn_rate(threads):
         return threads * block * reps / (time.perf_counter() - t)
     finally: torch.set_num_threads(intra)
 
+def device_physics(model, g_t, xi, times):
+    "What the engine computes for programmed devices of targets `g_t` from their normals `xi` (2 + reads, D), with the model's own methods"
+    nu = model.drift_coefficients(g_t, noise=xi[1])
+    g = model.program(g_t, noise=xi[0])
+    q = model.read_noise_q(g)
+    return [model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
+
+def unchecked_physics(model, g_t, xi, times):
+    "`device_physics` without the range checks (which torch.compile cannot fuse), for the fused kernel"
+    mu, sigma = model.drift_stats(g_t)
+    nu = sigma.mul_(xi[1]).add_(mu).abs_().mul_(model.drift_scale)
+    g = model.prog_noise_std(g_t).mul_(xi[0]).add_(g_t).clamp_(min=0)
+    q = model.read_noise_q(g)
+    return [model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
+
+def per_thread_rate(work, threads):
+    "Items per second when `threads` threads each run `work(i)` (which returns its item count), one intra-op thread each"
+    from concurrent.futures import ThreadPoolExecutor
+    intra = torch.get_num_threads(); torch.set_num_threads(1)
+    try:
+        t = time.perf_counter()
+        with ThreadPoolExecutor(threads) as pool: n = sum(pool.map(work, range(threads)))
+        return n / (time.perf_counter() - t)
+    finally: torch.set_num_threads(intra)
+
+def physics_over_draws(repeats, times, compiled=False):
+    "On one core: the median over `repeats` of the time the physics of programmed devices takes with its normals given (eager or torch.compile'd), over the time drawing those 2 + len(times) normals takes just before and after it; and the median devices per second of both"
+    model, block, reps = PCMNoiseModel(), 2 ** 17, 10
+    g_t = torch.linspace(model.g_max / block, model.g_max, block)  # every device programmed, targets spread over (0, G_max]
+    xi = torch.randn(2 + len(times), block, generator=torch.Generator().manual_seed(0))
+    if compiled: torch._dynamo.config.capture_scalar_outputs = True  # a read's time, float(t), stays in the fused graph
+    physics = torch.compile(unchecked_physics) if compiled else device_physics
+    gen, out = torch.Generator().manual_seed(1), torch.empty(2 + len(times), block)
+    def draw(i):
+        for _ in range(reps): torch.randn(out.shape, generator=gen, out=out)
+        return block * reps
+    def apply(i):
+        for _ in range(reps): physics(model, g_t, xi, times)
+        return block * reps
+    per_thread_rate(apply, 1)  # warm-up, and compilation for one thread, as the engine's workers run
+    ratios, draws, phys = [], [], []
+    for _ in range(repeats):  # sandwiched, so that a slower spell of a shared machine hits both sides alike
+        d0, p, d1 = per_thread_rate(draw, 1), per_thread_rate(apply, 1), per_thread_rate(draw, 1)
+        ratios.append((1 / p) / (0.5 / d0 + 0.5 / d1)); draws.append(2 / (1 / d0 + 1 / d1)); phys.append(p)
+    return statistics.median(ratios), statistics.median(draws), statistics.median(phys)
+
 def run_reference(ref_dir, python, trials):
     "Wall time of the reference's scripts/run_figure_4a.py, as it ships, in a scratch folder"
     script = os.path.join(os.path.abspath(ref_dir), 'scripts', 'run_figure_4a.py')
@@ -79,6 +128,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--repeats', type=int, default=3, help='runs per measurement; the median is reported')
     ap.add_argument('--reference', default=None, help='checkout of lciric/pcm-bitslicing, the public reference implementation')
+    ap.add_argument('--reference-repeats', type=int, default=3, help='runs of the reference, each beside a run of the engine; the median ratio is reported')
     ap.add_argument('--reference-python', default=sys.executable, help='Python with numpy, joblib and matplotlib for the reference')
     ap.add_argument('--sizes', default='128,256,512,1024', help='crossbar sizes N for the scaling table')
     ap.add_argument('--chips', default='8,32,128,512', help='numbers of chips for the time per trial at N = 128')
@@ -88,46 +138,64 @@ def main(argv=None):
     out = dict(cpu_threads=torch.get_num_threads(), torch=torch.__version__)
     devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
-    legallo2022_fig4a(trials=4)  # warm-up
-    for dev in devices:
-        if dev == 'cuda': legallo2022_fig4a(trials=4, device='cuda'); torch.cuda.synchronize()
-        def run():
-            legallo2022_fig4a(trials=200, device=dev)
-            if dev == 'cuda': torch.cuda.synchronize()
-        med, all_t = median_time(run, args.repeats)
-        out[f'fig4a_{dev}_s'] = med
-        print(f"fig. 4a, 200 trials, {dev}: median {med:.2f} s over {args.repeats} runs ({', '.join(f'{t:.2f}' for t in all_t)})")
-
     n_all, n = fig4a_normals(), sum(engine_normals(c, 200) for c in FIG4A)
-    rate1, rate_all = randn_rate(1), randn_rate(out['cpu_threads'])
-    out.update(normals_every_device=n_all, normals_drawn=n, randn_per_s_one_generator=rate1, randn_per_s_all_cores=rate_all,
-               floor_every_device_s=n_all / rate_all, floor_s=n / rate_all, cpu_over_floor=out['fig4a_cpu_s'] / (n / rate_all))
+    rate1 = randn_rate(1)
+    legallo2022_fig4a(trials=4)  # warm-up
+    runs, rates, refs = [], [], []
+    for i in range(args.repeats):  # side by side: each engine run next to a measurement of the floor and (for the first few) a run of the reference, so a slow spell of a shared machine hits both
+        rates.append(randn_rate(out['cpu_threads']))
+        t = time.perf_counter(); legallo2022_fig4a(trials=200); runs.append(time.perf_counter() - t)
+        if args.reference and i < args.reference_repeats: refs.append(run_reference(args.reference, args.reference_python, 200))
+    rate_all = statistics.median(rates)
+    out.update(fig4a_cpu_s=statistics.median(runs), normals_every_device=n_all, normals_drawn=n, randn_per_s_one_generator=rate1, randn_per_s_all_cores=rate_all,
+               floor_every_device_s=n_all / rate_all, floor_s=n / rate_all, cpu_over_floor=statistics.median(t * r / n for t, r in zip(runs, rates)))
+    print(f"fig. 4a, 200 trials, cpu: median {out['fig4a_cpu_s']:.2f} s over {args.repeats} runs ({', '.join(f'{t:.2f}' for t in runs)})")
     print(f"random-number floor: {n_all / 1e9:.2f}e9 normals for every device, {n / 1e9:.2f}e9 drawn ({1 - n / n_all:.0%} fewer: unprogrammed devices get none); "
           f"one generator {rate1 / 1e6:.0f} M/s, {out['cpu_threads']} generators {rate_all / 1e6:.0f} M/s -> {n / rate_all:.2f} s "
-          f"({n_all / rate_all:.2f} s for every device); the CPU engine runs at {out['cpu_over_floor']:.1f}x the floor of what it draws")
-
-    if args.reference:
-        ref = run_reference(args.reference, args.reference_python, 200)
-        out.update(reference_fig4a_s=ref, cpu_speedup_over_reference=ref / out['fig4a_cpu_s'])
-        print(f"reference implementation, fig. 4a as it ships (200 trials, joblib on all cores): {ref:.2f} s; "
-              f"pcm-literate on the CPU is {ref / out['fig4a_cpu_s']:.1f}x faster"
-              + (f", on CUDA {ref / out['fig4a_cuda_s']:.0f}x" if 'fig4a_cuda_s' in out else ''))
-
-    cfg, scaling = SliceConfig('equal_fill', 4), []
-    def per_trial(dev, sweep, N, trials, reads):
-        times = [0.0] + [20.0 * (YEAR / 20.0) ** (k / (reads - 1)) for k in range(1, reads)]  # t0, then log-spaced up to a year
+          f"({n_all / rate_all:.2f} s for every device); the CPU engine runs at {out['cpu_over_floor']:.1f}x the floor of what it draws (median of the runs' ratios)")
+    if refs:
+        out.update(reference_fig4a_s=statistics.median(refs), cpu_speedup_over_reference=statistics.median(r / t for r, t in zip(refs, runs)))
+        print(f"reference implementation, fig. 4a as it ships (200 trials, joblib on all cores): median {out['reference_fig4a_s']:.2f} s over {len(refs)} runs "
+              f"({', '.join(f'{t:.2f}' for t in refs)}); pcm-literate on the CPU is {out['cpu_speedup_over_reference']:.1f}x faster (median of the ratios to the engine run beside each)")
+    if 'cuda' in devices:
+        legallo2022_fig4a(trials=4, device='cuda'); torch.cuda.synchronize()
         def run():
-            crossbar_errors(cfg, times, trials, CrossbarConfig(size=N), device=dev)
-            if dev == 'cuda': torch.cuda.synchronize()
-        run()  # warm-up
-        med, _ = median_time(run, args.repeats)
-        scaling.append(dict(measure='per_trial', sweep=sweep, device=dev, N=N, trials=trials, reads=reads, ms_per_trial=1e3 * med / trials))
-        print(f"  {dev:4s} {sweep:6s} N = {N:4d}, {trials:4d} trials, {reads:2d} reads: {1e3 * med / trials:8.2f} ms per trial")
-    print("\ntime per trial (equal-fill, n_W = 4): vs crossbar size N, vs the number of chips, vs the number of reads")
+            legallo2022_fig4a(trials=200, device='cuda'); torch.cuda.synchronize()
+        med, all_t = median_time(run, args.repeats)
+        out['fig4a_cuda_s'] = med
+        print(f"fig. 4a, 200 trials, cuda: median {med:.3f} s over {args.repeats} runs ({', '.join(f'{t:.3f}' for t in all_t)})"
+              + (f"; {out['reference_fig4a_s'] / med:.0f}x faster than the reference" if refs else ''))
+
+    programmed = (n - 200 * sum(128 ** 2 + 128 for _ in FIG4A)) / 4  # each programmed device draws programming noise, ν and two reads
+    for kind in ('eager', 'compiled'):  # per core: one thread, as each of the engine's workers runs
+        try: ratio, draws, physics = physics_over_draws(max(args.repeats, 9), [0.0, MONTH], compiled=kind == 'compiled')
+        except Exception as e:  # torch.compile needs a working C++ compiler on the CPU
+            print(f"device physics, {kind}: not measured ({type(e).__name__}: {str(e).splitlines()[0][:200]})"); continue
+        out.update({f'physics_{kind}_devices_per_s': physics, f'physics_{kind}_over_draws': ratio})
+        print(f"device physics alone, {kind}, one core: {physics / 1e6:.0f} M programmed devices/s; drawing their 4 normals {draws / 1e6:.0f} M/s; "
+              f"the physics costs {ratio:.2f}x the draws (median of sandwiched runs), so no engine with this physics comes closer than {1 + ratio:.2f}x the floor")
+    out['programmed_devices'] = programmed
+
+    cfg, points = SliceConfig('equal_fill', 4), []
     for dev in devices:
-        for N in [int(v) for v in args.sizes.split(',')]: per_trial(dev, 'size', N, max(4, int(64 * (128 / N) ** 2)), 2)
-        for trials in [int(v) for v in args.chips.split(',')]: per_trial(dev, 'chips', 128, trials, 2)
-        for reads in [int(v) for v in args.reads.split(',')]: per_trial(dev, 'reads', 128, 64, reads)
+        points += [(dev, 'size', N, max(4, int(64 * (128 / N) ** 2)), 2) for N in [int(v) for v in args.sizes.split(',')]]
+        points += [(dev, 'chips', 128, trials, 2) for trials in [int(v) for v in args.chips.split(',')]]
+        points += [(dev, 'reads', 128, 64, reads) for reads in [int(v) for v in args.reads.split(',')]]
+    def run(dev, sweep, N, trials, reads):
+        "Wall time of one call of `crossbar_errors` at this point"
+        times = [0.0] + [20.0 * (YEAR / 20.0) ** (k / (reads - 1)) for k in range(1, reads)]  # t0, then log-spaced up to a year
+        t = time.perf_counter()
+        crossbar_errors(cfg, times, trials, CrossbarConfig(size=N), device=dev)
+        if dev == 'cuda': torch.cuda.synchronize()
+        return time.perf_counter() - t
+    for p in points: run(*p)  # warm-up
+    walls = [[run(*p) for p in points] for _ in range(args.repeats)]  # round-robin: a slow spell of a shared machine hits every point alike
+    print("\ntime per trial (equal-fill, n_W = 4): vs crossbar size N, vs the number of chips, vs the number of reads (medians, measured round-robin)")
+    scaling = []
+    for i, (dev, sweep, N, trials, reads) in enumerate(points):
+        ms = 1e3 * statistics.median(w[i] for w in walls) / trials
+        scaling.append(dict(measure='per_trial', sweep=sweep, device=dev, N=N, trials=trials, reads=reads, ms_per_trial=ms))
+        print(f"  {dev:4s} {sweep:6s} N = {N:4d}, {trials:4d} trials, {reads:2d} reads: {ms:8.2f} ms per trial")
     out['scaling'] = scaling
     if args.json:
         from pcm_literate.records import Results, provenance, save_results
