@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 import torch.nn.functional as F
-from torch import nn, Tensor
+from torch import nn
 from .data import batches
 
 # %% auto #0
