@@ -62,4 +62,8 @@ def process_group(device:str='cpu', # 'cpu', 'cuda' or 'cuda:N' as asked on the 
         torch.cuda.set_device(local); device = f'cuda:{local}'
     dist.init_process_group('nccl' if on_gpu else 'gloo')
     try: yield device
-    finally: dist.destroy_process_group()
+    except BaseException:
+        dist.destroy_process_group()  # no barrier: the other processes may never reach it
+        raise
+    dist.barrier()  # leave together: tearing the group down while another process still reads from it aborts that one
+    dist.destroy_process_group()

@@ -1,7 +1,7 @@
 """Analog models under PyTorch's own engines: Hugging Face models convert with one call, training under
 DistributedDataParallel stays in step across processes, and torch.compile computes what eager mode does.
 These need seconds to minutes of set-up each, so they live here rather than on the layers page."""
-import tempfile
+import datetime, gc, tempfile
 import pytest, torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -45,8 +45,25 @@ def _net():
     torch.manual_seed(0)
     return nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 8 * 8, 10))
 
+# Two gloo processes on one loaded 2-core machine: each computes on one thread, joins through a file (no port to find
+# free), gives up after two minutes instead of hanging, and leaves only after every process is done with the group and
+# its own DDP wrapper is gone (tearing a group down while the other process still talks to it, or letting its
+# threads die with the interpreter, aborts the process: "terminate called without an active exception").
+def _join(rank, world, init_file):
+    torch.set_num_threads(1)
+    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=world, timeout=datetime.timedelta(minutes=2))
+
+def _leave():
+    dist.barrier()
+    gc.collect()
+    dist.destroy_process_group()
+
+def _spawn(worker, out_dir):
+    "Run worker(rank, world, init_file, out_dir) on two processes; an exception or a signal in either fails the test"
+    mp.spawn(worker, args=(2, f'{out_dir}/init', out_dir), nprocs=2, join=True)
+
 def _ddp_worker(rank, world, init_file, out_dir):
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
+    _join(rank, world, init_file)
     model = nn.parallel.DistributedDataParallel(convert_to_analog(_net(), AnalogConfig()))
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     torch.manual_seed(100 + rank)  # each process: its own data and its own weight and output noise
@@ -54,11 +71,12 @@ def _ddp_worker(rank, world, init_file, out_dir):
         x, y = torch.randn(8, 1, 8, 8), torch.randint(0, 10, (8,))
         opt.zero_grad(); nn.functional.cross_entropy(model(x), y).backward(); opt.step()
     torch.save({k: v.detach().clone() for k, v in model.module.state_dict().items()}, f'{out_dir}/rank{rank}.pt')
-    dist.destroy_process_group()
+    del model, opt
+    _leave()
 
 def test_ddp_two_processes_stay_in_step():
     with tempfile.TemporaryDirectory() as d:
-        mp.spawn(_ddp_worker, args=(2, f'{d}/init', d), nprocs=2)
+        _spawn(_ddp_worker, d)
         a, b = torch.load(f'{d}/rank0.pt'), torch.load(f'{d}/rank1.pt')
     start = convert_to_analog(_net(), AnalogConfig()).state_dict()
     for k in start:
@@ -77,14 +95,14 @@ def _hwa_run(out_dir, rank=0):
     torch.save(dict(state={k: v.detach().clone() for k, v in model.state_dict().items()}, hist=hist), f'{out_dir}/rank{rank}.pt')
 
 def _hwa_ddp_worker(rank, world, init_file, out_dir):
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank, world_size=world)
+    _join(rank, world, init_file)
     _hwa_run(out_dir, rank)
-    dist.destroy_process_group()
+    _leave()
 
 def test_train_hwa_on_two_processes_equals_one_process():
     "Each process takes half of every batch: the gradient, the clipping, the remapping and the losses are those of one process"
     with tempfile.TemporaryDirectory() as d, tempfile.TemporaryDirectory() as d1:
-        mp.spawn(_hwa_ddp_worker, args=(2, f'{d}/init', d), nprocs=2)
+        _spawn(_hwa_ddp_worker, d)
         a, b = torch.load(f'{d}/rank0.pt'), torch.load(f'{d}/rank1.pt')
         _hwa_run(d1)
         one = torch.load(f'{d1}/rank0.pt')
