@@ -4,7 +4,7 @@
 
 # %% ../nbs/95_cli.ipynb #d3c98666
 from __future__ import annotations
-import argparse, importlib, inspect, pkgutil, re, sys
+import argparse, importlib, inspect, pkgutil, re, sys, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -106,10 +106,13 @@ def reproduce(name:str, # experiment name, see `pcm-literate list`
     if data_dir is not None:
         if 'data_dir' not in inspect.signature(e.run).parameters: raise ValueError(f"{name} reads no dataset; drop --data")
         extra['data_dir'] = str(data_dir)
+    start = time.perf_counter()
     records = e.run(trials=trials, device=device, seed=seed, progress=progress, **sc.settings, **extra)
+    seconds = round(time.perf_counter() - start, 2)
     argv = argv if argv is not None else ['reproduce', name, '--trials', str(trials), '--scale', scale, '--device', device, '--seed', str(seed)] + (['--data', str(data_dir)] if data_dir is not None else [])
     extra = dict(processes=world()[1]) if world()[1] > 1 else {}  # sharded under torchrun
-    return Results(name, provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale, **extra), records)
+    import torch
+    return Results(name, provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale, seconds=seconds, threads=torch.get_num_threads(), **extra), records)
 
 # %% ../nbs/95_cli.ipynb #7414734f
 def _parser()->argparse.ArgumentParser:

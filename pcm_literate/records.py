@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # %% auto #0
-__all__ = ['check_records', 'select', 'value_at', 'provenance', 'Results', 'save_results', 'load_results']
+__all__ = ['check_records', 'select', 'value_at', 'cpu_name', 'provenance', 'Results', 'save_results', 'load_results']
 
 # %% ../nbs/93_records.ipynb #533d6e09
 _SCALARS = (str, int, float, bool, type(None))
@@ -52,6 +52,13 @@ def value_at(records:list[dict], # tidy records
     return rs[0][field]
 
 # %% ../nbs/93_records.ipynb #f7f2fb0d
+def cpu_name()->str:
+    "The CPU's model name where the system tells it (Linux's /proc/cpuinfo), else the architecture"
+    try:
+        with open('/proc/cpuinfo') as f: names = [l.split(':', 1)[1].strip() for l in f if l.startswith('model name')]
+    except OSError: names = []
+    return names[0] if names else (platform.processor() or platform.machine())
+
 def provenance(command:str, # the command line that made the result
                device:str='cpu', # torch device it ran on
                seed:int|None=None, # seed of everything random
@@ -61,7 +68,7 @@ def provenance(command:str, # the command line that made the result
     import torch
     from pcm_literate import __version__
     on_gpu = str(device).startswith('cuda') and torch.cuda.is_available()
-    name = torch.cuda.get_device_name(torch.device(device)) if on_gpu else (platform.processor() or platform.machine())
+    name = torch.cuda.get_device_name(torch.device(device)) if on_gpu else cpu_name()
     return dict(command=command, package_version=__version__, torch_version=torch.__version__, python=platform.python_version(),
                 device=str(device), device_name=name, seed=seed,
                 date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec='seconds'), **extra)

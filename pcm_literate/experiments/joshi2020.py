@@ -16,8 +16,8 @@ from ..train import fit, accuracy
 
 # %% auto #0
 __all__ = ['JOSHI_ABLATIONS', 'joshi2020_ablation', 'drift_times', 'teacher_task', 'chip_records', 'hwa_models', 'study_records',
-           'hwa_study', 'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'ablation_command',
-           'plot_ablation']
+           'hwa_study', 'joshi2020_digits', 'plot_drift_study', 'layer_sensitivity', 'joshi2020_layers', 'plot_layers',
+           'ablation_command', 'plot_ablation']
 
 # %% ../../nbs/papers/joshi2020.ipynb #1623873b
 def drift_times()->list[float]:
@@ -62,10 +62,11 @@ def chip_records(model, # a converted (trained) model
                  metric=accuracy, # metric(model, data) -> float
                  metric_name:str='accuracy', # the record's metric
                  times=None, # t_inference of the reads; default drift_times()
+                 gdc=(True, False), # read with GDC, without, or both
                 )->list[dict]:
     "Mean and std over chips at every time, with GDC and without"
     times, out = times or drift_times(), []
-    for gdc in (True, False):
+    for gdc in gdc:
         replace_analog_config(model, drift_compensation='global' if gdc else 'none')
         m = evaluate_chips(model, data, times, n_chips, metric, seed=seed)
         out += [dict(method=method, t_inference=t, metric=metric_name, mean=m[:, k].mean().item(),
@@ -173,6 +174,43 @@ def layer_sensitivity(digital, # a trained digital model
         out.append(dict(layer=name, rows=rows, t_inference=times[-1], mean=m.mean().item(), std=m.std().item(), n_chips=trials))
     return out
 
+# %% ../../nbs/papers/joshi2020.ipynb #44d8e90a
+def joshi2020_layers(trials:int=10, # chips per point
+                     device='cpu', # torch device
+                     seed:int=0, # first training seed; the chips of seed s use s + 1
+                     progress:bool=False, # progress bar over seeds
+                     seeds:int=10, # training seeds
+                     epochs:int|None=None, # epochs of the digital training (default 15)
+                    )->list[dict]:
+    "layer_sensitivity at a year for every training seed of the plainly converted digits model, with the digital accuracy"
+    from tqdm.auto import tqdm
+    records = []
+    for s in tqdm(range(seed, seed + seeds), desc='seeds', disable=not progress):
+        digital, data, _ = teacher_task('small', None, epochs, s, device)
+        test = (data.x_test, data.y_test)
+        records.append(dict(layer='digital', seed=s, rows=None, t_inference=YEAR, mean=accuracy(digital, test), std=0.0, n_chips=0))
+        records += [dict(layer=r['layer'] or 'all analog', seed=s) | {k: v for k, v in r.items() if k != 'layer'} for r in layer_sensitivity(digital, test, trials, s + 1)]
+    return records
+
+# %% ../../nbs/papers/joshi2020.ipynb #c79a0bb0
+def plot_layers(fig, # a matplotlib Figure to draw into
+                records:list[dict], # records of joshi2020_layers
+               ):
+    "Accuracy at a year with each layer kept digital: mean over chips per seed (dots), mean over seeds (bar); digital as a line"
+    ax = fig.subplots()
+    names = [n for n in dict.fromkeys(r['layer'] for r in records) if n != 'digital']
+    ax.axvline(sum(r['mean'] for r in select(records, layer='digital')) / len(select(records, layer='digital')), color='k', ls='--', lw=1, label='digital')
+    for i, name in enumerate(names):
+        ms = [r['mean'] for r in select(records, layer=name)]
+        ax.barh(i, sum(ms) / len(ms), color='#d62728' if name == 'all analog' else '#9ecae1')
+        ax.plot(ms, [i] * len(ms), 'k.', ms=4)
+    labels = [n if n == 'all analog' else f"{n} digital ({select(records, layer=n)[0]['rows']} rows)" for n in names]
+    ax.set(yticks=range(len(names)), yticklabels=labels, xlim=(min(r['mean'] for r in records) - 0.02, 1.0), xlabel='test accuracy after a year (GDC)')
+    ax.legend(fontsize=7, loc='lower left'); ax.invert_yaxis(); fig.tight_layout()
+
+register('joshi2020-layers', joshi2020_layers, plot_layers, "the plainly converted digits network with each layer kept digital in turn, after a year, 10 seeds",
+         dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))
+
 # %% ../../nbs/papers/joshi2020.ipynb #d393efa1
 def ablation_command(recipe:HWARecipe, # the full recipe ('hwa')
                      switches:dict, # variant name -> the recipe's fields to change (HWARecipe.replace)
@@ -183,19 +221,21 @@ def ablation_command(recipe:HWARecipe, # the full recipe ('hwa')
             device='cpu', # torch device
             seed:int=0, # first training seed; the chips of seed s use s + 1
             progress:bool=False, # progress bar over seeds and variants
-            seeds:int=3, # training seeds
+            seeds:int=10, # training seeds
             epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
            )->list[dict]:
         from tqdm.auto import tqdm
         variants = {'plain': None, 'hwa': recipe} | {k: recipe.replace(**v) for k, v in switches.items()}
         records = []
         for s, (name, r) in tqdm([(s, v) for s in range(seed, seed + seeds) for v in variants.items()], desc='seeds × variants', disable=not progress):
-            if name == 'plain': digital, data, kw = teacher_task('small', None, epochs, s, device)
+            if name == 'plain':
+                digital, data, kw = teacher_task('small', None, epochs, s, device)
+                test = (data.x_test, data.y_test)
+                records += [dict(method='digital', seed=s, t_inference=t, metric='accuracy', mean=accuracy(digital, test), std=0.0, n_chips=0, gdc=False) for t in drift_times()]
             model = convert_to_analog(digital, AnalogConfig())
             if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
-            acc = evaluate_chips(model, (data.x_test, data.y_test), drift_times(), trials, accuracy, seed=s + 1)
-            records += [dict(method=name, seed=s, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(), std=acc[:, k].std().item() if trials > 1 else 0.0,
-                             n_chips=trials, gdc=True) for k, t in enumerate(drift_times())]
+            gdc = (True, False) if name in ('plain', 'hwa') else (True,)  # the variants with GDC only
+            records += [dict(method=name, seed=s) | c for c in chip_records(model, test, name, trials, s + 1, gdc=gdc)]
         return records
     run.__doc__ = doc
     return run
@@ -205,15 +245,18 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
                   records:list[dict], # records of an ablation_command
                   t_inference:float=YEAR, # the time to show
                  ):
-    "Accuracy at `t_inference` of every variant: the mean over chips for each seed (dots) and over seeds (bar)"
+    "Accuracy at `t_inference` with GDC of every variant: the mean over chips for each seed (dots) and over seeds (bar); digital as a line"
     ax = fig.subplots()
-    names = list(dict.fromkeys(r['method'] for r in records))
+    names = [n for n in dict.fromkeys(r['method'] for r in records) if n != 'digital']
+    digital = [r['mean'] for r in select(records, method='digital', t_inference=t_inference)]
+    if digital: ax.axvline(sum(digital) / len(digital), color='k', ls='--', lw=1, label='digital (mean over seeds)')
     for i, name in enumerate(names):
-        ms = [r['mean'] for r in select(records, method=name, t_inference=t_inference)]
+        ms = [r['mean'] for r in select(records, method=name, t_inference=t_inference, gdc=True)]
         ax.barh(i, sum(ms) / len(ms), color='#1f77b4' if name == 'hwa' else '#d62728' if name == 'plain' else '#9ecae1')
         ax.plot(ms, [i] * len(ms), 'k.', ms=4)
-    lo = min(r['mean'] for r in records if r['t_inference'] == t_inference)
+    lo = min(r['mean'] for r in records if r['t_inference'] == t_inference and r['gdc'])
     ax.set(yticks=range(len(names)), yticklabels=names, xlim=(lo - 0.02, 1.0), xlabel=f'test accuracy at {time_label(t_inference)} (GDC)')
+    if digital: ax.legend(fontsize=7, loc='lower left')
     ax.invert_yaxis(); fig.tight_layout()
 
 # %% ../../nbs/papers/joshi2020.ipynb #704d89e0
@@ -221,5 +264,5 @@ JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': d
 
 joshi2020_ablation = ablation_command(JOSHI2020, JOSHI_ABLATIONS, "JOSHI2020 with its weight noise, then its clipping, switched off (ablation_command)")
 
-register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 3 seeds (digits)",
-         dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
+register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 10 seeds (digits)",
+         dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))

@@ -92,7 +92,7 @@ def lsq_br_digits(trials:int=10, # chips per deployment point
                   device='cpu', # torch device
                   seed:int=0, # first training seed; the chips of seed s use s + 1
                   progress:bool=False, # progress bar over seeds and bit widths
-                  seeds:int=3, # training seeds
+                  seeds:int=10, # training seeds
                   scale:str='small', # 'small' (digits) or 'paper' (CIFAR-10 ResNet-20, needs data_dir)
                   data_dir=None, # where CIFAR-10 is
                   epochs:int|None=None, # epochs of the float training and of each QAT stage (default: the scale's)
@@ -173,6 +173,6 @@ def plot_deployment(fig, # a matplotlib Figure to draw into
     axes[0].set(ylabel='test accuracy (GDC)'); axes[0].legend(fontsize=7); fig.tight_layout()
 
 # %% ../../nbs/papers/lsq_br.ipynb #c239adc2
-register('lsq-br-digits', lsq_br_digits, plot_lsq_br, 'LSQ and LSQ + BR at 2, 3, 4 bits against full precision (3 seeds), each deployed on PCM for a year (digits; CIFAR-10 ResNet-20 with --data)',
-         dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per deployment point', 10),
-              paper=Scale('ResNet-20 on CIFAR-10 (give the data folder with --data), 3 training seeds, 10 chips per deployment point', 10, dict(scale='paper'))))
+register('lsq-br-digits', lsq_br_digits, plot_lsq_br, 'LSQ and LSQ + BR at 2, 3, 4 bits against full precision (10 seeds), each deployed on PCM for a year (digits; CIFAR-10 ResNet-20 with --data)',
+         dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per deployment point', 10),
+              paper=Scale('ResNet-20 on CIFAR-10 (give the data folder with --data), 3 training seeds, 10 chips per deployment point', 10, dict(scale='paper', seeds=3))))

@@ -62,8 +62,8 @@ ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(
 
 ablation = ablation_command(RASCH2023, ABLATIONS, "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (ablation_command)")
 
-register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 3 seeds (digits)',
-         dict(small=Scale('DigitsCNN on the embedded digits, 3 training seeds, 10 chips per point', 10)))
+register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 10 seeds (digits)',
+         dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))
 
 # %% ../../nbs/papers/rasch2023.ipynb #d6d74a02
 def lm_task(scale:str='small', # 'small': the embedded Python-docs text; 'paper': WikiText-2 (needs data_dir)

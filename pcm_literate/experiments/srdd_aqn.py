@@ -13,7 +13,7 @@ from ..cli import register, Scale
 from ..data import python_docs_chars, lm_sequences
 from ..models import TransformerLanguageModel
 from ..train import fit, perplexity
-from ..stats import welch_t, paired_t, holm
+from ..stats import welch_t, paired_t, compare
 from ..faults import (DeadZone, AdditiveNoise, Spikes, Saturation, Bias, attach, srdd, AQN, AQN_FORMS,
                                  NoiseSchedule, placement_blocks)
 
@@ -133,28 +133,51 @@ def finetune_record(base:torch.nn.Module, # the pretrained model (copied, never 
                 aqn_blocks=blocks_text(chosen), seed=seed, val_loss=loss, perplexity=math.exp(loss), val_loss_before=before)
 
 # %% ../../nbs/papers/srdd_aqn.ipynb #2e35aa2b
-COMPARISONS = (('targeted_aqn', 'global_aqn'), ('healthy_aqn', 'global_aqn'), ('global_aqn', 'fault_only'))
+COMPARISONS = (('global_aqn', 'fault_only'), ('targeted_aqn', 'fault_only'), ('healthy_aqn', 'fault_only'), ('targeted_aqn', 'global_aqn'), ('healthy_aqn', 'global_aqn'))
 
 def _by_seed(runs:list[dict], config:str, theta, layers:str, form) -> dict:
     "seed -> record of one configuration at one fault setting"
     return {r['seed']: r for r in runs if r['config'] == config and r['theta'] == theta and r['fault_layers'] == layers and r['aqn_form'] == form}
 
+def _noise(rs:dict) -> tuple:
+    "What a configuration does: its form and noisy blocks; no noisy block is the fault alone, whatever the form"
+    blocks = tuple(sorted({r['aqn_blocks'] for r in rs.values()}))
+    return ('none',) if blocks == ('',) else (next(iter(rs.values()))['aqn_form'], blocks)
+
+def _family(runs:list[dict]) -> list[tuple]:
+    "(comparison, form, θ, faulty blocks, runs of a by seed, runs of b by seed, the value compared) of every comparison the study tests"
+    settings = sorted({(r['theta'], r['fault_layers']) for r in runs if r['config'] == 'fault_only'}, key=lambda s: (len(s[1]), s[0]))
+    forms = sorted({r['aqn_form'] for r in runs if r['aqn_form']})
+    clean, pairs, seen = _by_seed(runs, 'clean', None, '', None), [], set()
+    for theta, layers in settings:
+        fault = _by_seed(runs, 'fault_only', theta, layers, None)
+        pairs += [('fault_only vs clean', None, theta, layers, fault, clean, 'val_loss'),  # what the fault costs after fine-tuning
+                  ('fault_only vs clean', None, theta, layers, fault, clean, 'change')]  # and whether fine-tuning recovers it
+        for p in [(f'{a} vs {b}', form, theta, layers, _by_seed(runs, a, theta, layers, form), _by_seed(runs, b, theta, layers, form if b.endswith('_aqn') else None), 'val_loss')
+                  for form in forms for a, b in COMPARISONS] + \
+                 [(f'{c}: qerl vs activation', 'both', theta, layers, _by_seed(runs, c, theta, layers, 'qerl'), _by_seed(runs, c, theta, layers, 'activation'), 'val_loss')
+                  for c in CONFIGS[2:] if set(forms) == {'activation', 'qerl'}]:
+            key = (theta, layers, frozenset((_noise(p[4]), _noise(p[5]))))
+            if _noise(p[4]) != _noise(p[5]) and key not in seen: pairs.append(p)  # the same noise twice, or a pair already tested: nothing new
+            seen.add(key)
+    for name, form, theta, layers, ra, rb, _ in pairs:
+        if sorted(ra) != sorted(rb): raise ValueError(f"{name} at θ = {theta} on {layers} ({form}) was not run over the same seeds")
+    return pairs
+
+# %% ../../nbs/papers/srdd_aqn.ipynb #ce50d90f
 def comparison_records(records:list[dict], # the runs' records
                       )->list[dict]:
-    "Welch and paired tests of COMPARISONS for every fault setting and form, Holm-corrected over the family of each"
-    runs, out = [r for r in records if 'val_loss' in r], []
-    settings = sorted({(r['theta'], r['fault_layers']) for r in runs if r['config'] == 'fault_only'}, key=lambda s: (len(s[1]), s[0]))
-    for (theta, layers), form in ((s, f) for s in settings for f in sorted({r['aqn_form'] for r in runs if r['aqn_form']})):
-        for a, b in COMPARISONS:
-            ra, rb = _by_seed(runs, a, theta, layers, form), _by_seed(runs, b, theta, layers, form if b.endswith('_aqn') else None)
-            if sorted(ra) != sorted(rb): raise ValueError(f"{a} and {b} at θ = {theta} on {layers} ({form}) were not run over the same seeds")
-            if {r['aqn_blocks'] for r in ra.values()} == {r['aqn_blocks'] for r in rb.values()}: continue  # one configuration twice: nothing to test
-            xa, xb = [ra[s]['val_loss'] for s in sorted(ra)], [rb[s]['val_loss'] for s in sorted(ra)]
-            w, p = welch_t(xa, xb), paired_t(xa, xb)
-            out.append(dict(comparison=f'{a} vs {b}', aqn_form=form, theta=theta, fault_layers=layers, n=len(xa), difference=w.difference,
-                            t=w.t, p=w.p_value, effect_size=w.cohen_d, paired_t=p.t, paired_p=p.p_value, paired_effect_size=p.cohen_dz))
-    for key in ('p', 'paired_p'):
-        for o, q in zip(out, holm([o[key] for o in out])): o[key + '_holm'] = q
+    "Paired tests of the study's family of comparisons, Holm-corrected together, with Welch's test for reference"
+    runs = [r for r in records if 'val_loss' in r]
+    pairs = _family(runs)
+    def values(rs, field): return [rs[s]['val_loss'] - (rs[s]['val_loss_before'] if field == 'change' else 0.0) for s in sorted(rs)]
+    family = compare({i: paired_t(values(ra, f), values(rb, f)) for i, (*_, ra, rb, f) in enumerate(pairs)})
+    out = []
+    for i, (name, form, theta, layers, ra, rb, field) in enumerate(pairs):
+        c, w = family[i], welch_t(values(ra, field), values(rb, field))
+        out.append(dict(comparison=name, aqn_form=form, theta=theta, fault_layers=layers, value=field, n=len(ra), difference=c.difference, se=c.test.se,
+                        paired_t=c.test.t, paired_p=c.test.p_value, paired_p_holm=c.p_holm, paired_effect_size=c.effect_size,
+                        detectable=c.detectable, verdict=c.verdict, welch_t=w.t, welch_p=w.p_value, effect_size=w.cohen_d))
     return out
 
 # %% ../../nbs/papers/srdd_aqn.ipynb #9caffe3c
