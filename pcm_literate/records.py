@@ -16,14 +16,15 @@ _SCALARS = (str, int, float, bool, type(None))
 
 def check_records(records:list[dict], # one dict per point
                  )->list[dict]:
-    "`records`, after a clear error unless they are flat dicts of JSON scalars"
+    "`records`, after a clear error unless they are flat dicts of JSON scalars (or lists of finite numbers: samples)"
     if not isinstance(records, (list, tuple)): raise TypeError(f"records must be a list of dicts, got {type(records).__name__}")
     for i, r in enumerate(records):
         if not isinstance(r, dict): raise TypeError(f"record {i} is a {type(r).__name__}, not a dict")
         for k, v in r.items():
             if not isinstance(k, str): raise TypeError(f"record {i}: field names must be strings, got {k!r}")
-            if not isinstance(v, _SCALARS): raise TypeError(f"record {i}: field {k!r} holds a {type(v).__name__}; records hold plain numbers and strings")
-            if isinstance(v, float) and not math.isfinite(v): raise ValueError(f"record {i}: field {k!r} is {v}")
+            samples = isinstance(v, list) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v)
+            if not (isinstance(v, _SCALARS) or samples): raise TypeError(f"record {i}: field {k!r} holds a {type(v).__name__}; records hold plain numbers, strings and lists of numbers")
+            if any(isinstance(x, float) and not math.isfinite(x) for x in (v if samples else [v])): raise ValueError(f"record {i}: field {k!r} is or holds {v}")
     return list(records)
 
 # %% ../nbs/93_records.ipynb #6929bb2a

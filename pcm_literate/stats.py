@@ -208,12 +208,15 @@ class Comparison:
     def verdict(self)->str: return ('higher' if self.difference > 0 else 'lower') if self.significant else 'no measurable difference at this sample size'
 
     def describe(self, fmt:str='.4f', # format of Δ, its SE and the detectable difference
+                 scale:float=1.0, # multiply Δ, SE and the detectable difference by this (100: accuracy in points)
+                 unit:str='', # appended to those numbers, e.g. ' points'
+                 verdict:bool=True, # start with the verdict
                 )->str:
-        "The comparison as a clause a page can print: the verdict, Δ ± SE, the test, Holm's p, the effect size"
+        "The comparison as a clause a page can print: Δ ± SE, the test, Holm's p, the effect size (and the detectable |Δ| if not significant)"
         kind, d = ('paired t', 'd_z') if isinstance(self.test, PairedTest) else ('Welch t', 'd')
-        t = f"{kind}({self.test.dof:.3g}) = {self.test.t:.2f}, p = {self.test.p_value:.2g}, Holm p = {self.p_holm:.2g}, {d} = {self.effect_size:+.2f}"
-        if self.significant: return f"{self.verdict}: Δ = {self.difference:+{fmt}} ± {self.test.se:{fmt}} ({t})"
-        return f"{self.verdict} (Δ = {self.difference:+{fmt}} ± {self.test.se:{fmt}}, {t}; detectable |Δ| ≥ {self.detectable:{fmt}})"
+        core = (f"Δ = {scale * self.difference:+{fmt}} ± {scale * self.test.se:{fmt}}{unit}, {kind}({self.test.dof:.3g}) = {self.test.t:.2f}, "
+                f"Holm p = {self.p_holm:.2g}, {d} = {self.effect_size:+.2f}" + ('' if self.significant else f"; detectable |Δ| ≥ {scale * self.detectable:{fmt}}{unit}"))
+        return f"{self.verdict} ({core})" if verdict else core
 
 # %% ../nbs/92_stats.ipynb #91632fe2
 def compare(tests:dict, # name -> WelchTest or PairedTest: every comparison a page states

@@ -53,6 +53,10 @@ def test_the_output_check_allows_rounding_and_nothing_more(tmp_path):
     assert _check(_notebook(tmp_path, ("print('solved', 97)", "solved 96\n"))).returncode == 1
     assert _check(_notebook(tmp_path, ("print('BR hurt', 0.1)", "BR helped 0.1\n"))).returncode == 1
 
+def test_a_cell_that_stopped_printing_fails_the_check(tmp_path):
+    "Control: a saved output that the cell no longer makes (a stale output) fails, though the cell prints nothing now"
+    assert _check(_notebook(tmp_path, ("x = 1", "gain 0.041\n"))).returncode == 1
+
 def test_a_cell_marked_digits_vary_may_change_its_numbers_but_not_its_words(tmp_path):
     "In a `#| digits: vary` cell (training), numbers are checked by assertions, not by the saved text; words still count"
     assert _check(_notebook(tmp_path, ("#| digits: vary\nprint('solved', 97, 0.95)", "solved 96 0.91\n"))).returncode == 0

@@ -22,6 +22,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+def _fresh(skip):
+    "A preproc for execnb's run_all: skip the cells `skip` names, and clear the outputs of every cell that runs (execnb keeps a cell's old outputs when it now shows nothing)"
+    def pre(cell) -> bool:
+        if skip(cell): return True
+        cell.outputs = []
+        return False
+    return pre
+
 def run(nb_path: Path) -> bool:
     "Execute `nb_path` in place; True when every cell ran"
     from execnb.nbio import read_nb, write_nb
@@ -32,7 +40,7 @@ def run(nb_path: Path) -> bool:
     cwd = os.getcwd(); os.chdir(nb_path.parent)
     start = time.time()
     try:
-        shell.run_all(nb, exc_stop=True, preproc=lambda c: c.cell_type != 'code' or 'nbdev_export(' in c.source)
+        shell.run_all(nb, exc_stop=True, preproc=_fresh(lambda c: c.cell_type != 'code' or 'nbdev_export(' in c.source))
     except Exception:
         print(shell.prettytb(fname=nb_path), file=sys.stderr)
         return False
@@ -97,7 +105,7 @@ def check(nb_path: Path) -> list[str]:
     saved = [copy.deepcopy(c.get('outputs', [])) for c in nb.cells]
     shell = CaptureShell(nb_path, mpl_format='png')
     cwd = os.getcwd(); os.chdir(nb_path.parent)
-    try: shell.run_all(nb, exc_stop=True, preproc=_skipped)
+    try: shell.run_all(nb, exc_stop=True, preproc=_fresh(_skipped))
     except Exception: return [shell.prettytb(fname=nb_path)]
     finally: os.chdir(cwd)
     diffs = []

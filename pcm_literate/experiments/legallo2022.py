@@ -32,14 +32,15 @@ def sweep(configs, # (SliceConfig, CrossbarConfig) pairs
           progress:bool=False, # progress bar over configurations
           extra=None, # function (SliceConfig, CrossbarConfig) -> dict of extra record fields
          )->list[dict]:
-    "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials} of every configuration and time"
+    "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials, eta_trials} of every configuration and time"
     from tqdm.auto import tqdm
     records = []
     for cfg, xb in tqdm(list(configs), disable=not progress, desc='configurations'):
         eta = crossbar_errors(cfg, times, trials, xb, model, seed, device)
         for j, t in enumerate(times):
             rec = dict(algorithm=cfg.algorithm, base=cfg.b, n_slices=cfg.n_slices, t_inference=float(t),
-                       eta_mean=eta[:, j].mean().item(), eta_std=eta[:, j].std().item() if trials > 1 else 0.0, n_trials=trials)
+                       eta_mean=eta[:, j].mean().item(), eta_std=eta[:, j].std().item() if trials > 1 else 0.0, n_trials=trials,
+                       eta_trials=[float(f'{v:.6g}') for v in eta[:, j].tolist()])  # every trial's η: configurations share their trials, so they pair
             if extra: rec.update(extra(cfg, xb))
             records.append(rec)
     return records
@@ -260,8 +261,8 @@ def fig5(trials:int=20, # chips per point
             acc = evaluate_chips(model, test, times, trials, accuracy, seed=seed + 1)
             if n == 1: single = acc
         else: acc = single  # one slice: every strategy is the same chip
-        records += [dict(method='analog', algorithm=alg, base=base, n_slices=n, t_inference=t, metric='accuracy',
-                         mean=acc[:, k].mean().item(), std=acc[:, k].std().item() if trials > 1 else 0.0, n_chips=trials) for k, t in enumerate(times)]
+        records += [dict(method='analog', algorithm=alg, base=base, n_slices=n, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(),
+                         std=acc[:, k].std().item() if trials > 1 else 0.0, n_chips=trials, per_chip=acc[:, k].tolist()) for k, t in enumerate(times)]
     return records
 
 # %% ../../nbs/papers/legallo2022.ipynb #ce26cd61
