@@ -112,7 +112,9 @@ def reproduce(name:str, # experiment name, see `pcm-literate list`
     argv = argv if argv is not None else ['reproduce', name, '--trials', str(trials), '--scale', scale, '--device', device, '--seed', str(seed)] + (['--data', str(data_dir)] if data_dir is not None else [])
     extra = dict(processes=world()[1]) if world()[1] > 1 else {}  # sharded under torchrun
     import torch
-    return Results(name, provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale, seconds=seconds, threads=torch.get_num_threads(), **extra), records)
+    prov = provenance('pcm-literate ' + ' '.join(argv), device, seed, scale=scale, seconds=seconds,
+                      threads=torch.get_num_threads(), **extra)
+    return Results(name, prov, records)
 
 # %% ../nbs/95_cli.ipynb #7414734f
 def _parser()->argparse.ArgumentParser:

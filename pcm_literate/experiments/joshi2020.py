@@ -182,33 +182,38 @@ def joshi2020_layers(trials:int=10, # chips per point
                      seeds:int=10, # training seeds
                      epochs:int|None=None, # epochs of the digital training (default 15)
                     )->list[dict]:
-    "layer_sensitivity at a year for every training seed of the plainly converted digits model, with the digital accuracy"
+    "layer_sensitivity at a year for every training seed of the plainly converted digits model, and its digital accuracy"
     from tqdm.auto import tqdm
     records = []
     for s in tqdm(range(seed, seed + seeds), desc='seeds', disable=not progress):
         digital, data, _ = teacher_task('small', None, epochs, s, device)
         test = (data.x_test, data.y_test)
-        records.append(dict(layer='digital', seed=s, rows=None, t_inference=YEAR, mean=accuracy(digital, test), std=0.0, n_chips=0))
-        records += [dict(layer=r['layer'] or 'all analog', seed=s) | {k: v for k, v in r.items() if k != 'layer'} for r in layer_sensitivity(digital, test, trials, s + 1)]
+        acc = accuracy(digital, test)
+        records.append(dict(layer='digital', seed=s, rows=None, t_inference=YEAR, mean=acc, std=0.0, n_chips=0))
+        for r in layer_sensitivity(digital, test, trials, s + 1):
+            records.append(dict(layer=r['layer'] or 'all analog', seed=s) | {k: v for k, v in r.items() if k != 'layer'})
     return records
 
 # %% ../../nbs/papers/joshi2020.ipynb #c79a0bb0
 def plot_layers(fig, # a matplotlib Figure to draw into
                 records:list[dict], # records of joshi2020_layers
                ):
-    "Accuracy at a year with each layer kept digital: mean over chips per seed (dots), mean over seeds (bar); digital as a line"
+    "Accuracy at a year with each layer kept digital: mean over chips per seed (dots), over seeds (bar); digital as a line"
     ax = fig.subplots()
     names = [n for n in dict.fromkeys(r['layer'] for r in records) if n != 'digital']
-    ax.axvline(sum(r['mean'] for r in select(records, layer='digital')) / len(select(records, layer='digital')), color='k', ls='--', lw=1, label='digital')
+    digital = [r['mean'] for r in select(records, layer='digital')]
+    ax.axvline(sum(digital) / len(digital), color='k', ls='--', lw=1, label='digital')
     for i, name in enumerate(names):
         ms = [r['mean'] for r in select(records, layer=name)]
         ax.barh(i, sum(ms) / len(ms), color='#d62728' if name == 'all analog' else '#9ecae1')
         ax.plot(ms, [i] * len(ms), 'k.', ms=4)
     labels = [n if n == 'all analog' else f"{n} digital ({select(records, layer=n)[0]['rows']} rows)" for n in names]
-    ax.set(yticks=range(len(names)), yticklabels=labels, xlim=(min(r['mean'] for r in records) - 0.02, 1.0), xlabel='test accuracy after a year (GDC)')
+    ax.set(yticks=range(len(names)), yticklabels=labels, xlim=(min(r['mean'] for r in records) - 0.02, 1.0),
+           xlabel='test accuracy after a year (GDC)')
     ax.legend(fontsize=7, loc='lower left'); ax.invert_yaxis(); fig.tight_layout()
 
-register('joshi2020-layers', joshi2020_layers, plot_layers, "the plainly converted digits network with each layer kept digital in turn, after a year, 10 seeds",
+register('joshi2020-layers', joshi2020_layers, plot_layers,
+         "the plainly converted digits network with each layer kept digital in turn, after a year, 10 seeds",
          dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))
 
 # %% ../../nbs/papers/joshi2020.ipynb #d393efa1
@@ -231,7 +236,9 @@ def ablation_command(recipe:HWARecipe, # the full recipe ('hwa')
             if name == 'plain':
                 digital, data, kw = teacher_task('small', None, epochs, s, device)
                 test = (data.x_test, data.y_test)
-                records += [dict(method='digital', seed=s, t_inference=t, metric='accuracy', mean=accuracy(digital, test), std=0.0, n_chips=0, gdc=False) for t in drift_times()]
+                acc = accuracy(digital, test)
+                records += [dict(method='digital', seed=s, t_inference=t, metric='accuracy', mean=acc, std=0.0, n_chips=0, gdc=False)
+                            for t in drift_times()]
             model = convert_to_analog(digital, AnalogConfig())
             if r is not None: train_hwa(model, (data.x_train, data.y_train), r, teacher=digital if r.distill_alpha > 0 else None, **kw)
             gdc = (True, False) if name in ('plain', 'hwa') else (True,)  # the variants with GDC only
@@ -245,7 +252,7 @@ def plot_ablation(fig, # a matplotlib Figure to draw into
                   records:list[dict], # records of an ablation_command
                   t_inference:float=YEAR, # the time to show
                  ):
-    "Accuracy at `t_inference` with GDC of every variant: the mean over chips for each seed (dots) and over seeds (bar); digital as a line"
+    "Accuracy at `t_inference` with GDC of every variant: mean over chips per seed (dots), over seeds (bar); digital as a line"
     ax = fig.subplots()
     names = [n for n in dict.fromkeys(r['method'] for r in records) if n != 'digital']
     digital = [r['mean'] for r in select(records, method='digital', t_inference=t_inference)]
@@ -264,5 +271,6 @@ JOSHI_ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no clipping': d
 
 joshi2020_ablation = ablation_command(JOSHI2020, JOSHI_ABLATIONS, "JOSHI2020 with its weight noise, then its clipping, switched off (ablation_command)")
 
-register('joshi2020-ablation', joshi2020_ablation, plot_ablation, "noise-aware training: the weight noise and the clipping switched off in turn, 10 seeds (digits)",
+register('joshi2020-ablation', joshi2020_ablation, plot_ablation,
+         "noise-aware training: the weight noise and the clipping switched off in turn, 10 seeds (digits)",
          dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))

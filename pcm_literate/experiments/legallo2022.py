@@ -32,15 +32,16 @@ def sweep(configs, # (SliceConfig, CrossbarConfig) pairs
           progress:bool=False, # progress bar over configurations
           extra=None, # function (SliceConfig, CrossbarConfig) -> dict of extra record fields
          )->list[dict]:
-    "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials, eta_trials} of every configuration and time"
+    "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials, eta_trials} of every configuration, time"
     from tqdm.auto import tqdm
     records = []
     for cfg, xb in tqdm(list(configs), disable=not progress, desc='configurations'):
         eta = crossbar_errors(cfg, times, trials, xb, model, seed, device)
         for j, t in enumerate(times):
+            std = eta[:, j].std().item() if trials > 1 else 0.0
+            each = [float(f'{v:.6g}') for v in eta[:, j].tolist()]  # every trial's η: configurations share trials, so they pair
             rec = dict(algorithm=cfg.algorithm, base=cfg.b, n_slices=cfg.n_slices, t_inference=float(t),
-                       eta_mean=eta[:, j].mean().item(), eta_std=eta[:, j].std().item() if trials > 1 else 0.0, n_trials=trials,
-                       eta_trials=[float(f'{v:.6g}') for v in eta[:, j].tolist()])  # every trial's η: configurations share their trials, so they pair
+                       eta_mean=eta[:, j].mean().item(), eta_std=std, n_trials=trials, eta_trials=each)
             if extra: rec.update(extra(cfg, xb))
             records.append(rec)
     return records
@@ -261,8 +262,10 @@ def fig5(trials:int=20, # chips per point
             acc = evaluate_chips(model, test, times, trials, accuracy, seed=seed + 1)
             if n == 1: single = acc
         else: acc = single  # one slice: every strategy is the same chip
-        records += [dict(method='analog', algorithm=alg, base=base, n_slices=n, t_inference=t, metric='accuracy', mean=acc[:, k].mean().item(),
-                         std=acc[:, k].std().item() if trials > 1 else 0.0, n_chips=trials, per_chip=acc[:, k].tolist()) for k, t in enumerate(times)]
+        for k, t in enumerate(times):
+            std = acc[:, k].std().item() if trials > 1 else 0.0
+            records.append(dict(method='analog', algorithm=alg, base=base, n_slices=n, t_inference=t, metric='accuracy',
+                                mean=acc[:, k].mean().item(), std=std, n_chips=trials, per_chip=acc[:, k].tolist()))
     return records
 
 # %% ../../nbs/papers/legallo2022.ipynb #ce26cd61

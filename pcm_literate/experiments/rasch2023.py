@@ -63,7 +63,8 @@ ABLATIONS = {'no weight noise': dict(train_noise='none'), 'no noise ramp': dict(
 
 ablation = ablation_command(RASCH2023, ABLATIONS, "Plain conversion, the full recipe ('hwa') and the recipe without each technique of ABLATIONS, per seed, over chips and time (ablation_command)")
 
-register('rasch2023-ablation', ablation, plot_ablation, 'hardware-aware training: each technique of the recipe switched off in turn, 10 seeds (digits)',
+register('rasch2023-ablation', ablation, plot_ablation,
+         'hardware-aware training: each technique of the recipe switched off in turn, 10 seeds (digits)',
          dict(small=Scale('DigitsCNN on the embedded digits, 10 training seeds, 10 chips per point', 10)))
 
 # %% ../../nbs/papers/rasch2023.ipynb #d6d74a02
@@ -193,7 +194,7 @@ def rasch2023_seed_physics(trials:int=10, # chips per point
                            seeds:int=10, # training seeds
                            epochs:int|None=None, # epochs of the digital and HWA training (default 15 and 20)
                           )->list[dict]:
-    "Per training seed: the plain and the RASCH2023-trained model under the seed's physics (seed_records) and under this book's (GDC), over chips and time"
+    "Per training seed: the plain and the RASCH2023-trained model under the seed's physics and this book's, over chips and time"
     from tqdm.auto import tqdm
     records = []
     for s in tqdm(range(seed, seed + seeds), desc='seeds', disable=not progress):
@@ -201,13 +202,14 @@ def rasch2023_seed_physics(trials:int=10, # chips per point
         test = (data.x_test, data.y_test)
         for name in ('plain', 'hwa'):
             records += [dict(method=name, seed=s) | r for r in seed_records(models[name], test, name, trials, s + 1)]
-            records += [dict(method=name, seed=s, physics='book') | r for r in chip_records(models[name], test, name, trials, s + 1, gdc=(True,))]
+            book = chip_records(models[name], test, name, trials, s + 1, gdc=(True,))
+            records += [dict(method=name, seed=s, physics='book') | r for r in book]
     return records
 
 def plot_seed_physics(fig, # a matplotlib Figure to draw into
                       records:list[dict], # records of rasch2023_seed_physics
                      ):
-    "Accuracy against time, mean over seeds of the chips' mean: this book's physics (solid) and the seed's (dashed), plain and HWA"
+    "Accuracy against time, mean over seeds of the chips' mean: this book's physics (solid), the seed's (dashed)"
     ax, ts = fig.subplots(), drift_times()
     for method, color in (('plain', '#d62728'), ('hwa', '#1f77b4')):
         for physics, ls in (('book', '-'), ('seed', '--')):
