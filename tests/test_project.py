@@ -68,7 +68,8 @@ def test_console_script(tmp_path):
     out4a = tmp_path / 'fig4a.json'
     subprocess.run([exe, 'reproduce', 'legallo2022-fig4a', '--trials', '2', '--json', str(out4a), '--no-progress'], check=True, capture_output=True)
     recs = json.loads(out4a.read_text())['records']
-    assert len(recs) == 56 and set(recs[0]) == {'algorithm', 'base', 'n_slices', 't_inference', 'eta_mean', 'eta_std', 'n_trials'}
+    assert len(recs) == 56 and set(recs[0]) == {'algorithm', 'base', 'n_slices', 't_inference', 'eta_mean', 'eta_std', 'n_trials', 'eta_trials'}
+    assert len(recs[0]['eta_trials']) == 2  # every trial's error, for paired tests between configurations
     assert {r['t_inference'] for r in recs} == {0.0, 2592000.0}
     for bad, msg in [(['--trials', '0'], 'trials must be >= 1'), (['--device', 'tpu'], 'unknown device'), (['--device', 'meta'], "not on 'meta'"),
                      (['--json', str(tmp_path)], 'is a folder'), (['--scale', 'huge'], "has no scale 'huge'")]:
