@@ -1,7 +1,7 @@
 """Analog models under PyTorch's own engines: Hugging Face models convert with one call, training under
 DistributedDataParallel stays in step across processes, and torch.compile computes what eager mode does.
 These need seconds to minutes of set-up each, so they live here rather than on the layers page."""
-import datetime, gc, tempfile
+import contextlib, datetime, gc, os, tempfile
 import pytest, torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -113,7 +113,16 @@ def test_train_hwa_on_two_processes_equals_one_process():
     w = one['state']['3.parametrizations.weight.original'] * one['state']['3.parametrizations.weight.0.alpha']  # W = α·W_a
     assert (w - _net().state_dict()['3.weight']).abs().max() > 1e-4  # it did train (CAWS: SGD's steps on W shrink by α² = 3/256)
 
+def _inductor_settings():
+    "Under ATEN_CPU_CAPABILITY=default (how the suite imitates another CPU) inductor's vectorised C++ does not compile: scalar code"
+    if os.environ.get('ATEN_CPU_CAPABILITY') != 'default': return contextlib.nullcontext()
+    import torch._inductor.config as inductor
+    return inductor.patch({'cpp.simdlen': 1})
+
 def test_compiled_and_eager_give_the_same_outputs():
+    with _inductor_settings(): _compiled_and_eager()
+
+def _compiled_and_eager():
     model = convert_to_analog(_net(), AnalogConfig(out_noise=0.0, train_noise='none'))
     compiled = torch.compile(model)
     x = torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
