@@ -206,6 +206,8 @@ class Comparison:
     def significant(self)->bool: return self.p_holm < self.alpha
     @property
     def verdict(self)->str: return ('higher' if self.difference > 0 else 'lower') if self.significant else 'no measurable difference at this sample size'
+    @property
+    def labels(self)->tuple[str, str]: return ('paired', 'd_z') if isinstance(self.test, PairedTest) else ('Welch', 'd')  # the test's and its effect size's names
 
     def describe(self, fmt:str='.4f', # format of Δ, its SE and the detectable difference
                  scale:float=1.0, # multiply Δ, SE and the detectable difference by this (100: accuracy in points)
@@ -213,8 +215,8 @@ class Comparison:
                  verdict:bool=True, # start with the verdict
                 )->str:
         "The comparison as a clause a page can print: Δ ± SE, the test, Holm's p, the effect size (and the detectable |Δ| if not significant)"
-        kind, d = ('paired t', 'd_z') if isinstance(self.test, PairedTest) else ('Welch t', 'd')
-        core = (f"Δ = {scale * self.difference:+{fmt}} ± {scale * self.test.se:{fmt}}{unit}, {kind}({self.test.dof:.3g}) = {self.test.t:.2f}, "
+        kind, d = self.labels
+        core = (f"Δ = {scale * self.difference:+{fmt}} ± {scale * self.test.se:{fmt}}{unit}, {kind} t({self.test.dof:.3g}) = {self.test.t:.2f}, "
                 f"Holm p = {self.p_holm:.2g}, {d} = {self.effect_size:+.2f}" + ('' if self.significant else f"; detectable |Δ| ≥ {scale * self.detectable:{fmt}}{unit}"))
         return f"{self.verdict} ({core})" if verdict else core
 
@@ -235,7 +237,7 @@ def comparison_table(comparisons:dict, # name -> Comparison, as `compare` return
     "A Markdown table of a family: Δ ± SE, test, p, Holm's p, effect size, detectable difference and verdict"
     rows = ['| comparison | Δ ± SE | test | p | Holm p | effect size | detectable \\|Δ\\| | verdict |', '|---|---|---|---|---|---|---|---|']
     for c in comparisons.values():
-        kind, d = ('paired', 'd_z') if isinstance(c.test, PairedTest) else ('Welch', 'd')
+        kind, d = c.labels
         rows.append(f"| {c.name} | {c.difference:+{fmt}} ± {c.test.se:{fmt}} | {kind} t({c.test.dof:.3g}) = {c.test.t:.2f} | {c.test.p_value:.2g} | "
                     f"{c.p_holm:.2g} | {d} = {c.effect_size:+.2f} | {c.detectable:{fmt}} | {c.verdict.replace(' at this sample size', '')} |")
     return '\n'.join(rows)
@@ -273,6 +275,6 @@ def test_rerun(live:float, # the value the live re-run gives
                what:str='re-run', # name used in the failure message
               )->float: # the distance in standard deviations of the difference
     "Check a live re-run of a trained, committed run: equal on the machine that made it, within k·√2 seed spreads elsewhere"
-    s = mean_se(seeds).se * math.sqrt(len(_samples(seeds)))
+    s = math.sqrt(_mean_var(_samples(seeds, 'seeds'))[1])  # the seeds' standard deviation
     if not s > 0: raise ValueError("the committed seeds do not vary: give the values of several seeds, or check the re-run exactly")
     return test_within_se(float(live), float(committed), k=k, se=math.sqrt(2) * s, what=what)

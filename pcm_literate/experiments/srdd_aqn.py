@@ -133,7 +133,8 @@ def finetune_record(base:torch.nn.Module, # the pretrained model (copied, never 
                 aqn_blocks=blocks_text(chosen), seed=seed, val_loss=loss, perplexity=math.exp(loss), val_loss_before=before)
 
 # %% ../../nbs/papers/srdd_aqn.ipynb #2e35aa2b
-COMPARISONS = (('global_aqn', 'fault_only'), ('targeted_aqn', 'fault_only'), ('healthy_aqn', 'fault_only'), ('targeted_aqn', 'global_aqn'), ('healthy_aqn', 'global_aqn'))
+COMPARISONS = (('global_aqn', 'fault_only'), ('targeted_aqn', 'fault_only'), ('healthy_aqn', 'fault_only'),
+               ('targeted_aqn', 'global_aqn'), ('healthy_aqn', 'global_aqn'))
 
 def _by_seed(runs:list[dict], config:str, theta, layers:str, form) -> dict:
     "seed -> record of one configuration at one fault setting"
@@ -153,10 +154,11 @@ def _family(runs:list[dict]) -> list[tuple]:
         fault = _by_seed(runs, 'fault_only', theta, layers, None)
         pairs += [('fault_only vs clean', None, theta, layers, fault, clean, 'val_loss'),  # what the fault costs after fine-tuning
                   ('fault_only vs clean', None, theta, layers, fault, clean, 'change')]  # and whether fine-tuning recovers it
-        for p in [(f'{a} vs {b}', form, theta, layers, _by_seed(runs, a, theta, layers, form), _by_seed(runs, b, theta, layers, form if b.endswith('_aqn') else None), 'val_loss')
-                  for form in forms for a, b in COMPARISONS] + \
-                 [(f'{c}: qerl vs activation', 'both', theta, layers, _by_seed(runs, c, theta, layers, 'qerl'), _by_seed(runs, c, theta, layers, 'activation'), 'val_loss')
-                  for c in CONFIGS[2:] if set(forms) == {'activation', 'qerl'}]:
+        same_form = [(f'{a} vs {b}', form, theta, layers, _by_seed(runs, a, theta, layers, form),
+                      _by_seed(runs, b, theta, layers, form if b.endswith('_aqn') else None), 'val_loss') for form in forms for a, b in COMPARISONS]
+        across_forms = [(f'{c}: qerl vs activation', 'both', theta, layers, _by_seed(runs, c, theta, layers, 'qerl'),
+                         _by_seed(runs, c, theta, layers, 'activation'), 'val_loss') for c in CONFIGS[2:] if set(forms) == {'activation', 'qerl'}]
+        for p in same_form + across_forms:
             key = (theta, layers, frozenset((_noise(p[4]), _noise(p[5]))))
             if _noise(p[4]) != _noise(p[5]) and key not in seen: pairs.append(p)  # the same noise twice, or a pair already tested: nothing new
             seen.add(key)
