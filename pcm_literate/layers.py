@@ -4,26 +4,30 @@
 
 # %% ../nbs/06_layers.ipynb #630e0743
 from __future__ import annotations
-import copy, fnmatch, math
-from dataclasses import dataclass, replace
+import copy, fnmatch, math, warnings
+from dataclasses import dataclass, fields, replace
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
+from fastcore.basics import patch
 from .physics import PCMNoiseModel, gdc_factor
 from .periphery import quantize_symmetric, signed_range
-from .slicing import SliceConfig, program_slices
+from .slicing import SliceConfig, ProgrammedSlices, program_slices
 from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed streams, one per chip here
 from .distributed import world, my_share, gather_shares
 
 # %% auto #0
-__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'ANALOG_TYPES', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
-           'slice_coefficients', 'weight_scale', 'training_noise', 'training_perturbation', 'AnalogLinear',
+__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'CHIP_STATE', 'ANALOG_TYPES', 'AnalogConfig',
+           'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale', 'training_noise',
+           'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip', 'AnalogLinear',
            'AnalogConv2d', 'AnalogLSTM', 'analog_layers', 'convert_to_analog', 'program_analog', 'set_drift_time',
            'unprogram_analog', 'set_analog_config', 'init_input_ranges', 'evaluate_chips']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
 TRAIN_NOISES = ('none', 'pcm', 'additive', 'multiplicative')
+DRIFT_COMPENSATIONS = ('global', 'per_column', 'none')
+TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')  # the rest is hardware
 
 def _check(ok:bool, # the condition
            msg:str, # the error message when it fails
@@ -53,8 +57,8 @@ class AnalogConfig:
     algorithm: str = 'equal_fill'  # one of slicing.ALGORITHMS
     weight_bits: int = 9  # N_W of the programmed integer weights, sign included
     slice_mapping: str = 'single'  # 'single': one device per slice; 'pair': a G+/G− pair per slice
-    device: PCMNoiseModel|None = None  # the PCM model; default PCMNoiseModel(g_max)
-    drift_compensation: str = 'global'  # 'global': GDC per tile from a calibration read; 'none'
+    device_model: PCMNoiseModel|None = None  # the PCM model; default PCMNoiseModel(g_max)
+    drift_compensation: str = 'global'  # GDC from a calibration read: one α per tile ('global'), per column, or 'none'
     train_noise: str = 'pcm'  # weight noise of the training forward: one of TRAIN_NOISES
     train_noise_scale: float = 1.0  # pcm: × σ_prog; additive: std / max|W|; multiplicative: relative std
     drop_connect: float = 0.0  # p: share of the weights zeroed afresh in every training forward (Rasch et al. 2023)
@@ -71,14 +75,17 @@ class AnalogConfig:
         for name in ('max_input_size', 'max_output_size'):
             _check(_is_int(getattr(self, name), 1), f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
         _check(self.slice_mapping in ('single', 'pair'), f"slice_mapping must be 'single' or 'pair', got {self.slice_mapping!r}")
-        _check(self.drift_compensation in ('global', 'none'), f"drift_compensation must be 'global' or 'none', got {self.drift_compensation!r}")
+        _check(self.drift_compensation in DRIFT_COMPENSATIONS,
+               f"drift_compensation must be one of {DRIFT_COMPENSATIONS}, got {self.drift_compensation!r}")
         _check(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
         _check(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
         _check(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
         _check(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
-        if self.device is None: object.__setattr__(self, 'device', PCMNoiseModel(g_max=self.g_max))
-        if not isinstance(self.device, PCMNoiseModel): raise TypeError(f"device must be a PCMNoiseModel, got {type(self.device).__name__}")
-        _check(self.device.g_max == self.g_max, f"g_max = {self.g_max} µS but the device model has g_max = {self.device.g_max} µS")
+        if self.device_model is None: object.__setattr__(self, 'device_model', PCMNoiseModel(g_max=self.g_max))
+        if not isinstance(self.device_model, PCMNoiseModel):
+            raise TypeError(f"device_model must be a PCMNoiseModel, got {type(self.device_model).__name__}")
+        _check(self.device_model.g_max == self.g_max,
+               f"g_max = {self.g_max} µS but the device model has g_max = {self.device_model.g_max} µS")
         self.slicing  # validates the slicing fields
 
     @property
@@ -171,7 +178,8 @@ def training_noise(wn:Tensor, # normalised weights W/s_W
     "σ_train·ξ of eq. (5), fresh at every call, detached from the graph"
     wd = wn.detach()
     xi = torch.randn(wd.shape, generator=generator, device=wd.device, dtype=wd.dtype)
-    if cfg.train_noise == 'pcm': return xi.mul_(cfg.device.prog_noise_std(wd.abs() * cfg.g_max).mul_(cfg.train_noise_scale / cfg.g_max))
+    if cfg.train_noise == 'pcm':
+        return xi.mul_(cfg.device_model.prog_noise_std(wd.abs() * cfg.g_max).mul_(cfg.train_noise_scale / cfg.g_max))
     if cfg.train_noise == 'additive': return xi.mul_(cfg.train_noise_scale)
     if cfg.train_noise == 'multiplicative': return xi.mul_(wd).mul_(cfg.train_noise_scale)
     return xi.zero_()
@@ -189,18 +197,142 @@ def training_perturbation(wn:Tensor, # normalised weights W/s_W
     dropped = torch.rand(wn.shape, generator=generator, device=wn.device, dtype=wn.dtype) < cfg.drop_connect
     return torch.where(dropped, -wn.detach(), d)
 
-# %% ../nbs/06_layers.ipynb #e1a5e4db
-_CHIP = ('chip_g', 'chip_nu', 'chip_q', 'chip_polarity', 'chip_scale', 'chip_baseline', 'read_w', 'read_alpha', 't_inference')
+# %% ../nbs/06_layers.ipynb #68f1b031
+def hardware_record(config:AnalogConfig, # the layer's hardware
+                   )->dict:
+    "Every field of `config` that a programmed chip depends on, as plain values (the device model by its record)"
+    rec = {f.name: getattr(config, f.name) for f in fields(config) if f.name not in TRAINING_FIELDS}
+    return {**rec, 'device_model': config.device_model.record()}
 
+def hardware_differences(saved:dict, # a chip's hardware record
+                         now:dict, # the layer's
+                        )->str:
+    "The fields where two hardware records differ, as `name: saved → now`; '' when they agree"
+    return ', '.join(f"{k}: {saved.get(k)!r} → {now.get(k)!r}" for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
+
+# %% ../nbs/06_layers.ipynb #990b9b1f
+CHIP_STATE = ('g_prog', 'nu', 'polarity', 'target', 'scale', 'baseline', 'read_w', 'alpha', 't_inference',
+              'calibration_clipped')
+
+class AnalogChip(nn.Module):
+    "The programmed devices of one analog layer's tiles, the hardware they were programmed with, and their last read"
+    def __init__(self, config:AnalogConfig, # the hardware the devices are programmed with
+                ):
+        super().__init__()
+        self.config = config
+        self.overflow, self.overflow_peak = 0, 1.0  # error correction: slices clipped to r_W, largest |S_k|/r_W asked for
+        for name in CHIP_STATE: self.register_buffer(name, None)
+        for name in ('adc_clipped', 'adc_outputs'): self.register_buffer(name, None, persistent=False)
+
+    @property
+    def hardware(self) -> dict:
+        "The hardware record the chip was programmed with"
+        return hardware_record(self.config)
+
+    @property
+    def slices(self) -> ProgrammedSlices:
+        "The devices as `slicing.ProgrammedSlices`, which reads them"
+        cfg = self.config
+        return ProgrammedSlices(cfg.slicing, cfg.device_model, self.polarity, None, self.g_prog, self.nu,
+                                self.overflow, self.overflow_peak, None)
+
+    def extra_repr(self) -> str:
+        g = self.g_prog
+        shape = 'empty' if g is None else f"{g.shape[0]} slices × {g.shape[1]} devices × tiles {tuple(g.shape[2:4])}"
+        return f"{shape}, t_inference={None if self.t_inference is None else float(self.t_inference)}"
+
+# %% ../nbs/06_layers.ipynb #35468356
+@patch(cls_method=True)
+def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float dtype
+            config:AnalogConfig, # the hardware
+            generator:torch.Generator|None=None, # source of programming noise, ν and the reads
+           )->AnalogChip:
+    "A new chip: N_W-bit integer weights sliced onto devices, programming noise and ν stored, read at t = 0"
+    chip, R = cls(config), signed_range(config.weight_bits)
+    w = w.detach().float() if w.dtype in (torch.float16, torch.bfloat16) else w.detach()  # devices in float32 at least
+    scale = weight_scale(w, config.mapping)
+    target = (w / scale * R).round_().clamp_(-R, R)
+    s = program_slices(target, config.slicing, config.device_model, generator, mapping=config.slice_mapping, dtype=w.dtype)
+    chip.g_prog, chip.nu, chip.polarity, chip.scale = s.g_prog, s.nu, s.polarity.to(torch.int8), scale
+    chip.target = target.to(torch.int16 if R < 2 ** 15 else torch.int32)
+    chip.overflow, chip.overflow_peak = s.overflow, s.overflow_peak
+    return chip.read(0.0, generator)
+
+# %% ../nbs/06_layers.ipynb #405d053a
+@patch
+def calibration_readout(self:AnalogChip, generator:torch.Generator|None=None, # source of the output noise
+                       )->Tensor:
+    "Eq. (7) on the last read: (To, Ti, 1), or (To, Ti, Mo) per column; counts the reads at the ADC bound"
+    cfg = self.config
+    y = adc(self.read_w, cfg, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
+    clipped = (y.abs() >= cfg.out_bound).sum() if cfg.adc_bits is not None else y.new_zeros((), dtype=torch.long)
+    self.calibration_clipped = clipped
+    w = torch.tensordot(slice_coefficients(cfg, y), y, dims=1)  # (To, Ti, Mo, Mi): the weights as read, normalised
+    r = (w * self.target).mul_(self.scale.square())
+    return r.sum(-1) if cfg.drift_compensation == 'per_column' else r.sum((-2, -1))[..., None]
+
+# %% ../nbs/06_layers.ipynb #45c4b30d
+@patch
+def read(self:AnalogChip, t_inference:float, # seconds since programming
+         generator:torch.Generator|None=None, # source of the read noise and of the calibration's output noise
+        )->AnalogChip:
+    "Read every device at `t_inference`: drift, fresh read noise, and the calibration readout that gives α"
+    with torch.no_grad():
+        self.read_w = self.slices.read(t_inference, generator).div_(self.config.g_max)
+        r = self.calibration_readout(generator)
+        if self.baseline is None: self.baseline = r  # the read right after programming is the reference
+        self.alpha = torch.where(self.baseline > 0, gdc_factor(self.baseline, r), torch.ones_like(r))
+        self.t_inference = self.read_w.new_tensor(float(t_inference))
+        self.adc_clipped = self.adc_outputs = None  # the tally of the forwards restarts with every read
+    if int(self.calibration_clipped):
+        warnings.warn(f"{int(self.calibration_clipped)} of {self.read_w.numel()} calibration reads reached the ADC bound "
+                      f"({self.config.out_bound}): α is biased; give out_bound > {float(self.read_w.abs().max()):.2f}")
+    return self
+
+# %% ../nbs/06_layers.ipynb #68435a9e
+@patch
+def count_saturation(self:AnalogChip, y:Tensor, # ADC outputs of one forward
+                    ):
+    "Add the outputs at the ADC bound, and all outputs, to the chip's tally since its last read"
+    hit = (y.abs() >= self.config.out_bound).sum()
+    if self.adc_clipped is None: self.adc_clipped, self.adc_outputs = torch.zeros_like(hit), torch.zeros_like(hit)
+    self.adc_clipped += hit
+    self.adc_outputs += y.numel()
+
+@patch
+def _apply(self:AnalogChip, fn, recurse=True):
+    "`nn.Module._apply` that never lowers the chip below float32"
+    def keep(t):
+        out = fn(t)
+        return t.to(out.device) if out.dtype in (torch.float16, torch.bfloat16) and t.dtype not in (torch.float16, torch.bfloat16) else out
+    return super(AnalogChip, self)._apply(keep, recurse)
+
+# %% ../nbs/06_layers.ipynb #f0a1dcdd
+@patch
+def get_extra_state(self:AnalogChip) -> dict:
+    "What a saved chip carries besides its tensors"
+    return dict(hardware=self.hardware, overflow=self.overflow, overflow_peak=self.overflow_peak)
+
+@patch
+def set_extra_state(self:AnalogChip, state:dict):
+    "Load the saved chip's facts, after checking that it was programmed with this chip's hardware"
+    diff = hardware_differences(state['hardware'], self.hardware)
+    if diff: raise ValueError(f"the saved chip was programmed with other hardware than this layer's config ({diff}): "
+                              "convert the model with the chip's config, or load the weights without the chip")
+    self.overflow, self.overflow_peak = state['overflow'], state['overflow_peak']
+
+# %% ../nbs/06_layers.ipynb #ee16f1e7
 class _AnalogLayer:
-    "What analog Linear and Conv2d share: tiles, the training forward, and the program-once, read-many chip"
+    "What analog layers share: tiles, the training forward, and the chip they deploy on"
     def _init_analog(self, config:AnalogConfig|None):
-        if config is not None and not isinstance(config, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
+        if config is not None and not isinstance(config, AnalogConfig):
+            raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
         self.register_parameter('input_range', None)  # r of eq. (1), only with config.learn_input_range
+        self.register_module('chip', None)  # the AnalogChip once programmed
+        self._range_ready = False  # whether every tile's learned range is set (a Python flag: no data-dependent branch)
         self.config = config if config is not None else AnalogConfig()
         self.noise_generator = None  # source of training weight noise and output noise; None: torch's global RNG
         self._range_stats = None  # a list while init_input_ranges runs: the input statistic of every call
-        for name in _CHIP: self.register_buffer(name, None)
 
     @property
     def config(self) -> AnalogConfig:
@@ -210,28 +342,20 @@ class _AnalogLayer:
     @config.setter
     def config(self, cfg:AnalogConfig):
         if not isinstance(cfg, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(cfg).__name__}")
+        if self.chip is not None and hardware_record(cfg) != self.chip.hardware:
+            diff = hardware_differences(self.chip.hardware, hardware_record(cfg))
+            raise ValueError(f"{type(self).__name__} holds a chip programmed with other hardware ({diff}): "
+                             "unprogram it first (set_analog_config(model, config) does both)")
         self._config = cfg
         if cfg.learn_input_range and self.input_range is None and self.weight.device.type != 'meta':
             r0 = float('nan') if cfg.input_range is None else cfg.input_range  # nan: set by the first training batch
             self.input_range = nn.Parameter(torch.full((self.grid.Ti,), r0, dtype=self.weight.dtype, device=self.weight.device))
-
-    def _learned_range(self, x:Tensor) -> Tensor|None:
-        "r of the DAC per tile; an unset r is set from the inputs `x` (N, Ti, ...) of the first training batch or of init_input_ranges; None without learn_input_range"
-        if not self.config.learn_input_range: return None
-        r = self.input_range
-        if not torch.isnan(r).any(): return r
-        if not (self.training or self._range_stats is not None): raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, call init_input_ranges, or give AnalogConfig(input_range=...)")
-        seen = x.detach().abs().flatten(2).amax(-1).mean(0)  # per tile: the batch's mean of each vector's max |x|
-        if self._range_stats is not None: self._range_stats.append(seen)  # init_input_ranges sets r after the whole forward
-        else:
-            with torch.no_grad(): r.copy_(torch.where(torch.isnan(r) & (seen > 0), seen, r))  # all zeros (an LSTM's first state) sets nothing
-        r = torch.where(torch.isnan(r), seen, r)
-        return torch.where(r > 0, r, torch.ones_like(r))  # zeros: any range gives zeros
+            self._range_ready = cfg.input_range is not None
 
     @property
     def programmed(self) -> bool:
         "Whether the layer holds a chip, and so runs deployed"
-        return self.chip_g is not None
+        return self.chip is not None
 
     def _tile_weights(self, w:Tensor) -> Tensor:
         "The weight matrix as zero-padded tiles (To, Ti, Mo, Mi)"
@@ -239,95 +363,104 @@ class _AnalogLayer:
         w = F.pad(w.reshape(w.shape[0], -1), (0, g.Ti * g.Mi - g.n_in, 0, g.To * g.Mo - g.n_out))
         return w.view(g.To, g.Mo, g.Ti, g.Mi).transpose(1, 2)
 
-    def _combine(self, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
-        "Eq. (4) on ADC outputs (N, Ti, S, To, Mo, *spatial): slices, GDC, units, tiles; (N, n_out, *spatial)"
-        g, sp = self.grid, y.ndim - 5
-        y = y.squeeze(2) if coef is None else (y * coef.view(1, 1, -1, *[1] * (2 + sp))).sum(2)  # (N, Ti, To, Mo, *sp)
-        m = scale.squeeze(-1).transpose(0, 1)  # (Ti, To, Mo or 1)
-        if alpha is not None: m = m * alpha.t()[..., None]
-        y = y * xs.view(*xs.shape, 1, 1, *[1] * sp) * m.view(1, *m.shape, *[1] * sp)
-        y = y.squeeze(1) if g.Ti == 1 else y.sum(1)
-        y = y.reshape(y.shape[0], g.To * g.Mo, *y.shape[3:])
-        return y if g.To * g.Mo == g.n_out else y[:, :g.n_out]
-
-    def _analog(self, x:Tensor) -> Tensor:
-        "The forward pass, training or deployed, on inputs grouped by tile (N, Ti, ...)"
-        cfg = self.config
-        if self.programmed:
-            if self.training: raise RuntimeError(f"{type(self).__name__} is programmed (deployed) and cannot train: call .eval(), or unprogram_analog(model) to train again")
-            wn, scale, coef = self.read_w, self.chip_scale, slice_coefficients(cfg, self.read_w)
-            alpha = self.read_alpha if cfg.drift_compensation == 'global' else None
-        else:
-            w = self._tile_weights(self.weight)
-            scale, alpha, coef = weight_scale(w, cfg.mapping), None, None
-            wn = w / scale
-            d = training_perturbation(wn, cfg, self.noise_generator) if self.training else None
-            if d is not None: wn = wn + d
-            wn = wn[None]
-        xn, xs = dac(x, cfg, self.training, self._learned_range(x))
-        return self._combine(adc(self._mvm(xn, wn), cfg, self.training, self.noise_generator), coef, alpha, scale, xs)
-
-    def _rows_real(self, like:Tensor) -> Tensor:
-        "(Ti, Mi): 1 where a tile row holds a real input, 0 on padding"
-        g = self.grid
-        return (torch.arange(g.Ti * g.Mi, device=like.device) < g.n_in).to(like.dtype).view(g.Ti, g.Mi)
-
-    def _calibration_readout(self, wn:Tensor, generator=None) -> Tensor:
-        "Mean |output| per tile (To, Ti) of an all-ones input on the read slices `wn`, through the ADC"
-        g = self.grid
-        y = torch.einsum('ti,sotji->tsoj', self._rows_real(wn), wn)[None]  # (1, Ti, S, To, Mo)
-        y = (adc(y, self.config, False, generator)[0] * slice_coefficients(self.config, wn).view(1, -1, 1, 1)).sum(1)
-        cols = (torch.arange(g.To * g.Mo, device=wn.device) < g.n_out).view(g.To, g.Mo)
-        return ((y.abs() * cols).sum(-1) / cols.sum(-1)).t()
-
-    def _read_slices(self, t_inference, generator) -> Tensor:
-        "Normalised signed slice conductances G/G_max (S, To, Ti, Mo, Mi) read at `t_inference`"
-        g = self.config.device._read(self.chip_g, self.chip_nu, t_inference, generator, None, self.chip_q)
-        g = g[:, 0] - g[:, 1] if g.shape[1] == 2 else g[:, 0]
-        return g.mul_(self.chip_polarity).div_(self.config.g_max)
-
-    def program(self, generator:torch.Generator|None=None, # source of programming noise, ν and the baseline read
-               ):
-        "Program a new chip: N_W-bit integer weights, sliced; programming noise and ν stored; baseline read at t = 0"
-        cfg, R = self.config, signed_range(self.config.weight_bits)
-        with torch.no_grad():
-            w = self._tile_weights(self.weight.detach())
-            scale = weight_scale(w, cfg.mapping)
-            chip = program_slices((w / scale * R).round_().clamp_(-R, R), cfg.slicing, cfg.device, generator, mapping=cfg.slice_mapping, dtype=w.dtype)
-            self.chip_g, self.chip_nu, self.chip_q, self.chip_polarity, self.chip_scale = chip.g_prog, chip.nu, chip.q_s, chip.polarity, scale
-            self.read_w, self.t_inference = self._read_slices(0.0, generator), w.new_zeros(())
-            self.chip_baseline = self._calibration_readout(self.read_w, generator)
-            self.read_alpha = torch.ones_like(self.chip_baseline)
-        return self
-
-    def set_drift_time(self, t_inference:float, # seconds since programming
-                       generator:torch.Generator|None=None, # source of the read noise; kept for the output noise of the forwards that follow
-                      ):
-        "Read the chip at `t_inference`: drift, fresh read noise, and the calibration read of GDC"
-        if not self.programmed: raise RuntimeError(f"{type(self).__name__} is not programmed: call program_analog(model) first")
-        with torch.no_grad():
-            self.read_w = self._read_slices(t_inference, generator)
-            self.read_alpha = gdc_factor(self.chip_baseline, self._calibration_readout(self.read_w, generator))
-            self.t_inference = self.read_w.new_tensor(float(t_inference))
-        if generator is not None: self.noise_generator = generator
-        return self
-
-    def unprogram(self):
-        "Forget the chip: the layer trains again"
-        for name in _CHIP: setattr(self, name, None)
-        return self
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        for name in _CHIP:  # a programmed chip in the state: make room for it
-            if prefix + name in state_dict and getattr(self, name) is None:
-                setattr(self, name, torch.empty_like(state_dict[prefix + name], device=self.weight.device))
-        if prefix + 'input_range' in state_dict and self.input_range is None:  # a learned range: make room for it
-            self.input_range = nn.Parameter(torch.empty_like(state_dict[prefix + 'input_range'], device=self.weight.device))
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
     def extra_repr(self) -> str:
         g = self.grid
         return super().extra_repr() + f", tiles={g.To}×{g.Ti}, n_slices={self.config.n_slices}, programmed={self.programmed}"
+
+# %% ../nbs/06_layers.ipynb #df6ba467
+@patch
+def _learned_range(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
+                  )->Tensor|None:
+    "r of the DAC per tile, an unset r set from `x` first; None without learn_input_range"
+    if not self.config.learn_input_range: return None
+    r = self.input_range
+    if self._range_ready: return r
+    if not (self.training or self._range_stats is not None):
+        raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, "
+                           "call init_input_ranges, or give AnalogConfig(input_range=...)")
+    seen = x.detach().abs().flatten(2).amax(-1).mean(0)  # per tile: the batch's mean of each vector's max |x|
+    if self._range_stats is not None: self._range_stats.append(seen)  # init_input_ranges sets r after the whole forward
+    else:
+        with torch.no_grad(): r.copy_(torch.where(torch.isnan(r) & (seen > 0), seen, r))  # all zeros (an LSTM's first state) sets nothing
+        self._range_ready = not bool(torch.isnan(r).any())
+    r = torch.where(torch.isnan(r), seen, r)
+    return torch.where(r > 0, r, torch.ones_like(r))  # zeros: any range gives zeros
+
+# %% ../nbs/06_layers.ipynb #4964bbfa
+@patch
+def _combine(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
+    "Eq. (4) on ADC outputs (N, Ti, S, To, Mo, *spatial): slices, GDC, units, tiles; (N, n_out, *spatial)"
+    g, sp = self.grid, y.ndim - 5
+    y = y.squeeze(2) if coef is None else (y * coef.view(1, 1, -1, *[1] * (2 + sp))).sum(2)  # (N, Ti, To, Mo, *sp)
+    m = scale.squeeze(-1) if alpha is None else scale.squeeze(-1) * alpha  # (To, Ti, Mo or 1)
+    m = m.transpose(0, 1)
+    y = y * xs.view(*xs.shape, 1, 1, *[1] * sp) * m.view(1, *m.shape, *[1] * sp)
+    y = y.squeeze(1) if g.Ti == 1 else y.sum(1)
+    y = y.reshape(y.shape[0], g.To * g.Mo, *y.shape[3:])
+    return y if g.To * g.Mo == g.n_out else y[:, :g.n_out]
+
+@patch
+def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
+           )->Tensor:
+    "The forward pass, training or deployed"
+    cfg, chip = self.config, self.chip
+    if chip is not None:
+        if self.training: raise RuntimeError(f"{type(self).__name__} is programmed (deployed) and cannot train: "
+                                             "call .eval(), or unprogram_analog(model) to train again")
+        xn, xs = dac(x.to(chip.read_w.dtype), cfg, False, self._learned_range(x))
+        y = adc(self._mvm(xn, chip.read_w), cfg, False, self.noise_generator)
+        if cfg.adc_bits is not None: chip.count_saturation(y)
+        alpha = None if cfg.drift_compensation == 'none' else chip.alpha
+        return self._combine(y, slice_coefficients(cfg, y), alpha, chip.scale, xs).to(x.dtype)
+    w = self._tile_weights(self.weight)
+    scale = weight_scale(w, cfg.mapping)
+    wn = w / scale
+    d = training_perturbation(wn, cfg, self.noise_generator) if self.training else None
+    if d is not None: wn = wn + d
+    xn, xs = dac(x, cfg, self.training, self._learned_range(x))
+    return self._combine(adc(self._mvm(xn, wn[None]), cfg, self.training, self.noise_generator), None, None, scale, xs)
+
+# %% ../nbs/06_layers.ipynb #c190b084
+@patch
+def program(self:_AnalogLayer, generator:torch.Generator|None=None, # source of programming noise, ν and the first read
+           ):
+    "Program a new chip from the layer's weights; the layer runs deployed from now on"
+    self.chip = AnalogChip.program(self._tile_weights(self.weight.detach()), self.config, generator)
+    return self
+
+@patch
+def set_drift_time(self:_AnalogLayer, t_inference:float, # seconds since programming
+                   generator:torch.Generator|None=None, # source of the read noise; kept for the output noise that follows
+                  ):
+    "Read the chip at `t_inference`: drift, fresh read noise, and the calibration read of GDC"
+    if self.chip is None: raise RuntimeError(f"{type(self).__name__} is not programmed: call program_analog(model) first")
+    self.chip.read(t_inference, generator)
+    if generator is not None: self.noise_generator = generator
+    return self
+
+@patch
+def unprogram(self:_AnalogLayer):
+    "Forget the chip: the layer trains again"
+    self.chip = None
+    return self
+
+# %% ../nbs/06_layers.ipynb #639cac13
+@patch
+def _load_from_state_dict(self:_AnalogLayer, state_dict, prefix, *args, **kwargs):
+    "`nn.Module._load_from_state_dict` that first makes room for a saved chip and learned range"
+    chip = prefix + 'chip.'
+    if any(k.startswith(chip) for k in state_dict):
+        self.chip = AnalogChip(self.config)
+        for name in CHIP_STATE:
+            if chip + name in state_dict:
+                dev = self.weight.device
+                setattr(self.chip, name, torch.empty_like(state_dict[chip + name], device=dev))
+    else: self.chip = None
+    if prefix + 'input_range' in state_dict:
+        if self.input_range is None:
+            self.input_range = nn.Parameter(torch.empty_like(state_dict[prefix + 'input_range'], device=self.weight.device))
+        self._range_ready = not bool(torch.isnan(state_dict[prefix + 'input_range']).any())
+    super(_AnalogLayer, self)._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 # %% ../nbs/06_layers.ipynb #128a90ef
 class AnalogLinear(_AnalogLayer, nn.Linear):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['programming_noise_std', 'drift_exponent_stats', 'drift_factor', 'read_noise_q', 'read_noise_std', 'PCMNoiseModel',
@@ -229,6 +230,20 @@ class PCMNoiseModel:
         g_drift = (nu * -torch.log(t / self.t0)).exp_().mul_(g_prog)  # eq. (3), a time per element
         f_t = torch.sqrt(torch.log((t + self.t_read) / (2 * self.t_read))) * self.read_noise_scale
         return (xi * q_s).mul_(f_t).mul_(g_drift.abs()).add_(g_drift).clamp_(min=0)  # eq. (4b)
+
+# %% ../nbs/01_physics.ipynb #ecb3f2c5
+@patch
+def record(self:PCMNoiseModel) -> dict:
+    "The model as plain values: its type and every constructor argument"
+    names = ('g_max', 'prog_coeffs', 'drift_mu', 'drift_sigma', 'read_q', 't0', 't_read', 'g_rel_min',
+             'prog_noise_scale', 'read_noise_scale', 'drift_scale')
+    return dict(type=type(self).__name__, **{k: getattr(self, k) for k in names})
+
+@patch
+def __eq__(self:PCMNoiseModel, other) -> bool: return type(other) is type(self) and other.record() == self.record()
+
+@patch
+def __hash__(self:PCMNoiseModel) -> int: return hash(tuple(self.record().items()))
 
 # %% ../nbs/01_physics.ipynb #8598ab94
 def weights_to_conductances(weights:Tensor, # weight tensor, any shape, float32 or float64

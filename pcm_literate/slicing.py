@@ -129,12 +129,12 @@ class ProgrammedSlices:
     cfg: SliceConfig  # the slicing
     model: PCMNoiseModel  # the device model
     polarity: Tensor  # (n_W, *shape) +1/−1: sign of each slice's contribution
-    g_target: Tensor  # (n_W, d, *shape) targets (µS); d = 1 (one device) or 2 (active, idle of a pair)
+    g_target: Tensor|None  # (n_W, d, *shape) targets (µS); d = 1 (one device) or 2 (active, idle of a pair); None where not kept
     g_prog: Tensor  # (n_W, d, *shape) programmed conductances (µS)
     nu: Tensor  # (n_W, d, *shape) drift exponents
     overflow: int  # slices clipped to the device range (error correction only)
     overflow_peak: float  # largest |S_k|/r_W asked for before clipping (1 when nothing was clipped)
-    q_s: Tensor  # Q_s(g_prog) of the read noise, kept because a chip is read many times
+    q_s: Tensor|None  # Q_s(g_prog) of the read noise, kept because a chip is read many times; None: computed at each read
 
     @property
     def unit(self) -> float:

@@ -177,7 +177,7 @@ def seed_records(model, # a converted (trained) model
     layers = _layers(model)
     configs = [m.config for m in layers]
     try:
-        for m, c in zip(layers, configs): m.config = c.replace(device=seed_physics(c.g_max), drift_compensation='global')
+        for m, c in zip(layers, configs): m.config = c.replace(device_model=seed_physics(c.g_max), drift_compensation='global')
         out = []
         for k, t in enumerate(drift_times()):
             v = evaluate_chips(model, data, [t], n_chips, metric, seed=seed + 1000 * (k + 1))[:, 0]
