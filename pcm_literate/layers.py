@@ -256,6 +256,10 @@ def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float
     chip.g_prog, chip.nu, chip.polarity, chip.scale = s.g_prog, s.nu, s.polarity.to(torch.int8), scale
     chip.target = target.to(torch.int16 if R < 2 ** 15 else torch.int32)
     chip.overflow, chip.overflow_peak = s.overflow, s.overflow_peak
+    step = None if config.adc_bits is None else config.out_bound / signed_range(config.adc_bits)
+    if step is not None and config.out_noise < step / 2:
+        warnings.warn(f"the output noise ({config.out_noise}) is less than half the ADC step ({step:.3g}): calibration reads "
+                      "are not dithered, so the ADC's rounding biases drift compensation")
     return chip.read(0.0, generator)
 
 # %% ../nbs/06_layers.ipynb #405d053a
