@@ -20,7 +20,7 @@ No code of the reference is part of this project: the script only runs a checkou
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 import torch
-from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, _trial_seed
+from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, trial_seed
 from pcm_literate.physics import PCMNoiseModel
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
 from pcm_literate.units import YEAR, MONTH
@@ -47,7 +47,7 @@ def engine_normals(cfg, trials, xb=CrossbarConfig(), slots=4, seed=0, chunk=16):
         counted.append(targets[0].sign().sum().item())
         return draw(k, targets)
     for a in range(0, trials, chunk):
-        gens = [torch.Generator().manual_seed(_trial_seed(seed, t)) for t in range(a, min(a + chunk, trials))]
+        gens = [torch.Generator().manual_seed(trial_seed(seed, t)) for t in range(a, min(a + chunk, trials))]
         w = torch.stack([trial_data(g, xb)[0] for g in gens])
         draw = _programmed_draws(gens, torch.empty(len(gens), cfg.n_slices, slots, 1, xb.size, xb.size))
         program_slices(w, cfg, PCMNoiseModel(), noise=counting)  # the engine's own draws, so error correction programs the same devices

@@ -19,7 +19,9 @@ import argparse, copy, json, statistics, time
 import torch
 from timing import timed  # benchmarks/timing.py (the script folder is on sys.path)
 from torch import nn
-from pcm_literate.layers import AnalogConfig, convert_to_analog, evaluate_chips, program_analog, set_drift_time
+from pcm_literate.layers import AnalogConfig
+from pcm_literate.convert import convert_to_analog
+from pcm_literate.deploy import evaluate_chips, program_analog, set_drift_time
 from pcm_literate.models import resnet32
 
 def train_step(model, x, y):

@@ -15,7 +15,7 @@ from .slicing import SliceConfig, program_slices, absmean_ternary
 from .distributed import my_share, gather_shares
 
 # %% auto #0
-__all__ = ['CrossbarConfig', 'trial_data', 'crossbar_errors', 'eta_theory']
+__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_errors', 'eta_theory']
 
 # %% ../nbs/05_crossbar.ipynb #1c1d8e3a
 @dataclass(frozen=True)
@@ -85,7 +85,11 @@ def _programmed_draws(gens:list, # one generator per trial of the chunk
 # %% ../nbs/05_crossbar.ipynb #d116d9de
 _STREAM = 1_000_003
 
-def _trial_seed(seed:int, trial:int) -> int: return (seed * _STREAM + trial) % (2 ** 62)
+def trial_seed(seed:int, # the run's seed
+               trial:int, # the trial's (or chip's, or epoch's) index
+              )->int:
+    "The seed of trial `trial`'s own random stream in a run seeded with `seed`"
+    return (seed * _STREAM + trial) % (2 ** 62)
 
 def _chunk_errors(trials:range, # indices of the trials in this chunk
                   cfg:SliceConfig, # the slicing
@@ -97,7 +101,7 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
                  )->Tensor:
     "η (len(trials), len(read_times)) for a batch of trials; read_times[0] = 0 is the baseline read of GDC"
     B, N, n = len(trials), xb.size, cfg.n_slices
-    gens = [torch.Generator(device=device).manual_seed(_trial_seed(seed, t)) for t in trials]
+    gens = [torch.Generator(device=device).manual_seed(trial_seed(seed, t)) for t in trials]
     w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
     xi = torch.empty(B, n, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device)
     chip = program_slices(w, cfg, model, noise=_programmed_draws(gens, xi), mapping=xb.mapping, overflow=xb.overflow)

@@ -11,8 +11,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
 from torch.nn.utils import parametrize
-from .layers import AnalogConfig, TRAIN_NOISES, init_input_ranges, analog_layers, _layers, _check  # _layers: the analog layers, or a clear error; _check: ValueError unless ok
-from .crossbar import _trial_seed  # one seed stream per (epoch, process): a resumed run draws what it would have drawn
+from .layers import AnalogConfig, TRAIN_NOISES, check_value
+from .convert import analog_layers
+from .deploy import init_input_ranges, converted_layers
+from .crossbar import trial_seed  # one seed stream per (epoch, process): a resumed run draws what it would have drawn
+from . import distributed
+from .train import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['RASCH2023', 'DIGITAL', 'JOSHI2020', 'HWARecipe', 'noise_scale_at', 'replace_analog_config', 'caws_alpha',
@@ -35,15 +39,15 @@ class HWARecipe:
     distill_alpha: float = 0.9  # weight of the soft targets in the loss; 0: plain cross-entropy, no teacher
 
     def __post_init__(self):
-        _check(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
-        _check(self.noise_scale >= 0 and math.isfinite(self.noise_scale), f"noise_scale must be a finite number >= 0, got {self.noise_scale!r}")
-        _check(isinstance(self.ramp_epochs, int) and self.ramp_epochs >= 0, f"ramp_epochs must be an integer >= 0, got {self.ramp_epochs!r}")
-        _check(0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
-        _check(isinstance(self.remap_every, int) and self.remap_every >= 0, f"remap_every must be an integer >= 0, got {self.remap_every!r}")
-        _check(not self.remap_every or self.caws, "remapping moves each layer's scale into its CAWS α: remap_every needs caws=True")
-        _check(self.clip_std is None or self.clip_std > 0, f"clip_std must be > 0 or None, got {self.clip_std!r}")
-        _check(self.distill_temperature > 0, f"distill_temperature must be > 0, got {self.distill_temperature!r}")
-        _check(0 <= self.distill_alpha <= 1, f"distill_alpha must be in [0, 1], got {self.distill_alpha!r}")
+        check_value(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
+        check_value(self.noise_scale >= 0 and math.isfinite(self.noise_scale), f"noise_scale must be a finite number >= 0, got {self.noise_scale!r}")
+        check_value(isinstance(self.ramp_epochs, int) and self.ramp_epochs >= 0, f"ramp_epochs must be an integer >= 0, got {self.ramp_epochs!r}")
+        check_value(0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
+        check_value(isinstance(self.remap_every, int) and self.remap_every >= 0, f"remap_every must be an integer >= 0, got {self.remap_every!r}")
+        check_value(not self.remap_every or self.caws, "remapping moves each layer's scale into its CAWS α: remap_every needs caws=True")
+        check_value(self.clip_std is None or self.clip_std > 0, f"clip_std must be > 0 or None, got {self.clip_std!r}")
+        check_value(self.distill_temperature > 0, f"distill_temperature must be > 0, got {self.distill_temperature!r}")
+        check_value(0 <= self.distill_alpha <= 1, f"distill_alpha must be in [0, 1], got {self.distill_alpha!r}")
 
     def replace(self, **changes, # the switches to change
                ) -> 'HWARecipe':
@@ -74,7 +78,7 @@ def replace_analog_config(model:nn.Module, # a converted model
                           **changes, # AnalogConfig fields to set on every analog layer
                          )->nn.Module:
     "Set `changes` on the config of every analog layer, keeping each layer's other fields"
-    for m in _layers(model): m.config = m.config.replace(**changes)
+    for m in converted_layers(model): m.config = m.config.replace(**changes)
     return model
 
 # %% ../nbs/07_hwa.ipynb #6d396cef
@@ -100,7 +104,7 @@ def _caws(layer:nn.Module):
 def apply_caws(model:nn.Module, # a converted model; its analog weights become α·W_a
               )->nn.Module:
     "Eq. (2) on every analog layer of `model` that has no CAWS yet: the optimiser then trains W_a"
-    for m in _layers(model):
+    for m in converted_layers(model):
         if _caws(m) is None: parametrize.register_parametrization(m, 'weight', _ConstantScale(caws_alpha(m)))
     return model
 
@@ -108,7 +112,7 @@ def apply_caws(model:nn.Module, # a converted model; its analog weights become �
 def remap_weights(model:nn.Module, # a model with CAWS (apply_caws)
                  )->nn.Module:
     "Scale every CAWS layer's W_a to max |W_a| = 1, moving the scale into α; the weights α·W_a stay"
-    layers = [m for m in _layers(model) if _caws(m) is not None]
+    layers = [m for m in converted_layers(model) if _caws(m) is not None]
     if not layers: raise ValueError("no analog layer has CAWS: remapping moves scales into α, call apply_caws first")
     with torch.no_grad():
         for m in layers:
@@ -120,7 +124,7 @@ def remap_weights(model:nn.Module, # a model with CAWS (apply_caws)
 def remove_caws(model:nn.Module, # a model with CAWS
                )->nn.Module:
     "Replace every CAWS parametrisation by its value α·W_a as a plain weight"
-    for m in _layers(model):
+    for m in converted_layers(model):
         if _caws(m) is not None: parametrize.remove_parametrizations(m, 'weight', leave_parametrized=True)
     return model
 
@@ -131,7 +135,7 @@ def clip_weights(model:nn.Module, # a converted model
     "Eq. (3) on every analog layer's trained weight tensor (W_a under CAWS)"
     if not n_std > 0: raise ValueError(f"n_std must be > 0, got {n_std!r}")
     with torch.no_grad():
-        for m in _layers(model):
+        for m in converted_layers(model):
             w = m.parametrizations.weight.original if _caws(m) is not None else m.weight
             bound = n_std * w.std().item()
             w.clamp_(-bound, bound)
@@ -151,15 +155,11 @@ def distillation_loss(student:Tensor, # the student's logits (..., classes)
     return alpha * temperature ** 2 * kl + (1 - alpha) * F.cross_entropy(s, target.reshape(-1))
 
 # %% ../nbs/07_hwa.ipynb #ed476c11
-def _rank_world() -> tuple[int, int]:
-    "(rank, world size) of torch.distributed, or (0, 1)"
-    import torch.distributed as dist
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
-
-def _save_atomic(state:dict, path:Path):
-    "torch.save to a temporary file, then rename: a crash never leaves half a checkpoint"
-    tmp = path.with_name(path.name + '.tmp')
-    torch.save(state, tmp); os.replace(tmp, path)
+def _resume(path:Path, setup:dict, model, opt, sched) -> list[dict]:
+    "Load a checkpoint written by a run with the same settings; its history"
+    state = load_checkpoint(path, dict(setup=setup), next(model.parameters()).device)
+    model.load_state_dict(state['model']); opt.load_state_dict(state['opt']); sched.load_state_dict(state['sched'])
+    return state['history']
 
 # %% ../nbs/07_hwa.ipynb #95151899
 def _hwa_step(net, model, teacher, xb, yb, recipe, opt, penalty=None):
@@ -193,14 +193,14 @@ def _param_groups(model, lr, optimizer, compensate:bool) -> list[dict]:
     "The optimiser's groups: with `compensate`, each CAWS W_a alone at lr/α² (SGD) or lr/α (Adam), so W moves as without CAWS"
     if not compensate: return [dict(params=list(model.parameters()))]
     power = 2 if optimizer == 'sgd' else 1
-    caws = [(m.parametrizations.weight.original, _caws(m).alpha.item()) for m in _layers(model) if _caws(m) is not None]
+    caws = [(m.parametrizations.weight.original, _caws(m).alpha.item()) for m in converted_layers(model) if _caws(m) is not None]
     ids = {id(w) for w, _ in caws}
     rest = [p for p in model.parameters() if id(p) not in ids]
     return [dict(params=rest)] * bool(rest) + [dict(params=[w], lr=lr / a ** power, caws_alpha=a, caws_power=power) for w, a in caws]
 
 def _follow_alpha(model, opt, sched):
     "After a remapping changed α, rescale the compensated learning rates (and the schedule's base) to the new α"
-    alphas = {id(m.parametrizations.weight.original): _caws(m).alpha.item() for m in _layers(model) if _caws(m) is not None}
+    alphas = {id(m.parametrizations.weight.original): _caws(m).alpha.item() for m in converted_layers(model) if _caws(m) is not None}
     for i, g in enumerate(opt.param_groups):
         if 'caws_alpha' not in g: continue
         a = alphas[id(g['params'][0])]; f = (g['caws_alpha'] / a) ** g['caws_power']
@@ -224,7 +224,7 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
              )->list[dict]:
     "Hardware-aware training of `model` with `recipe`; one record per epoch: loss, noise scale λ, learning rate (and the mean penalty)"
     from tqdm.auto import tqdm
-    rank, world = _rank_world()
+    rank, world = distributed.world()
     _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world)
     if recipe.caws: apply_caws(model)
     if analog_layers(model): replace_analog_config(model, train_noise=recipe.train_noise, drop_connect=recipe.drop_connect, learn_input_range=recipe.learn_input_range)
@@ -243,21 +243,11 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     for e in tqdm(range(len(history), epochs), desc='HWA epochs', disable=not progress or rank > 0):
         history.append(_hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device, penalty))
         if path is not None and rank == 0:
-            _save_atomic(dict(setup=setup, history=history, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict()), path)
+            save_checkpoint(dict(setup=setup, history=history, model=model.state_dict(), opt=opt.state_dict(), sched=sched.state_dict()), path)
         if world > 1: torch.distributed.barrier()
         if on_epoch is not None: on_epoch(history[-1])
     model.eval()
     return history
-
-# %% ../nbs/07_hwa.ipynb #faaed434
-def _resume(path:Path, setup:dict, model, opt, sched) -> list[dict]:
-    "Load a checkpoint written by a run with the same settings; its history"
-    state = torch.load(path, map_location=next(model.parameters()).device, weights_only=False)
-    if state['setup'] != setup:
-        diff = sorted(k for k in setup if state['setup'].get(k) != setup[k])
-        raise ValueError(f"{path} was written by a run with other settings ({', '.join(diff)}): delete it or pass the same settings")
-    model.load_state_dict(state['model']); opt.load_state_dict(state['opt']); sched.load_state_dict(state['sched'])
-    return state['history']
 
 # %% ../nbs/07_hwa.ipynb #35db1cb4
 def _hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, seed, rank, world, device, penalty=None) -> dict:
@@ -265,11 +255,11 @@ def _hwa_epoch(net, model, teacher, x, y, recipe, opt, sched, e, batch_size, see
     lam = noise_scale_at(recipe, e)
     if analog_layers(model): replace_analog_config(model, train_noise_scale=lam)
     if recipe.remap_every and e > 0 and e % recipe.remap_every == 0: remap_weights(model); _follow_alpha(model, opt, sched)
-    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(_trial_seed(seed, e)))
+    order = torch.randperm(len(x), generator=torch.Generator().manual_seed(trial_seed(seed, e)))
     model.train()
     total, extra, n = torch.zeros((), device=device), torch.zeros((), device=device), 0
     with torch.random.fork_rng(devices=[device] if device.type == 'cuda' else []):
-        torch.manual_seed(_trial_seed(seed + 1, e * world + rank))
+        torch.manual_seed(trial_seed(seed + 1, e * world + rank))
         for i in range(0, len(x), batch_size):
             j = order[i:i + batch_size].tensor_split(world)[rank]
             xb, yb = x[j].to(device), y[j].to(device)

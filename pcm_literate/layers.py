@@ -13,15 +13,13 @@ from fastcore.basics import patch
 from .physics import PCMNoiseModel, gdc_factor
 from .periphery import quantize_symmetric, signed_range
 from .slicing import SliceConfig, ProgrammedSlices, program_slices
-from .crossbar import _trial_seed  # the Monte Carlo engine's per-trial seed streams, one per chip here
-from .distributed import world, my_share, gather_shares
+
 
 # %% auto #0
-__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'CHIP_STATE', 'ANALOG_TYPES', 'AnalogConfig',
+__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'CHIP_STATE', 'check_value', 'AnalogConfig',
            'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale', 'training_noise',
            'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip', 'AnalogLinear',
-           'AnalogConv2d', 'AnalogLSTM', 'analog_layers', 'convert_to_analog', 'program_analog', 'set_drift_time',
-           'unprogram_analog', 'set_analog_config', 'init_input_ranges', 'evaluate_chips']
+           'AnalogConv2d', 'AnalogLSTM']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -29,7 +27,7 @@ TRAIN_NOISES = ('none', 'pcm', 'additive', 'multiplicative')
 DRIFT_COMPENSATIONS = ('global', 'per_column', 'none')
 TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')  # the rest is hardware
 
-def _check(ok:bool, # the condition
+def check_value(ok:bool, # the condition
            msg:str, # the error message when it fails
           ):
     "Raise ValueError(msg) unless ok"
@@ -65,26 +63,26 @@ class AnalogConfig:
     learn_input_range: bool = False  # a learned DAC range r per tile (Rasch et al. 2023), starting at input_range or from the first training batch
 
     def __post_init__(self):
-        _check(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
-        _check(_is_pos(self.g_max), f"g_max must be a finite number > 0 (µS), got {self.g_max!r}")
+        check_value(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
+        check_value(_is_pos(self.g_max), f"g_max must be a finite number > 0 (µS), got {self.g_max!r}")
         for name in ('input_bits', 'adc_bits'):
-            v = getattr(self, name); _check(v is None or _is_int(v, 2), f"{name} must be an integer >= 2 (sign included) or None, got {v!r}")
-        _check(self.input_range is None or _is_pos(self.input_range), f"input_range must be > 0 or None, got {self.input_range!r}")
-        _check(_is_pos(self.out_bound), f"out_bound must be a finite number > 0, got {self.out_bound!r}")
-        _check(_is_pos(self.out_noise, True), f"out_noise must be a finite number >= 0, got {self.out_noise!r}")
+            v = getattr(self, name); check_value(v is None or _is_int(v, 2), f"{name} must be an integer >= 2 (sign included) or None, got {v!r}")
+        check_value(self.input_range is None or _is_pos(self.input_range), f"input_range must be > 0 or None, got {self.input_range!r}")
+        check_value(_is_pos(self.out_bound), f"out_bound must be a finite number > 0, got {self.out_bound!r}")
+        check_value(_is_pos(self.out_noise, True), f"out_noise must be a finite number >= 0, got {self.out_noise!r}")
         for name in ('max_input_size', 'max_output_size'):
-            _check(_is_int(getattr(self, name), 1), f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
-        _check(self.slice_mapping in ('single', 'pair'), f"slice_mapping must be 'single' or 'pair', got {self.slice_mapping!r}")
-        _check(self.drift_compensation in DRIFT_COMPENSATIONS,
+            check_value(_is_int(getattr(self, name), 1), f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
+        check_value(self.slice_mapping in ('single', 'pair'), f"slice_mapping must be 'single' or 'pair', got {self.slice_mapping!r}")
+        check_value(self.drift_compensation in DRIFT_COMPENSATIONS,
                f"drift_compensation must be one of {DRIFT_COMPENSATIONS}, got {self.drift_compensation!r}")
-        _check(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
-        _check(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
-        _check(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
-        _check(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
+        check_value(self.train_noise in TRAIN_NOISES, f"train_noise must be one of {TRAIN_NOISES}, got {self.train_noise!r}")
+        check_value(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
+        check_value(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
+        check_value(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
         if self.device_model is None: object.__setattr__(self, 'device_model', PCMNoiseModel(g_max=self.g_max))
         if not isinstance(self.device_model, PCMNoiseModel):
             raise TypeError(f"device_model must be a PCMNoiseModel, got {type(self.device_model).__name__}")
-        _check(self.device_model.g_max == self.g_max,
+        check_value(self.device_model.g_max == self.g_max,
                f"g_max = {self.g_max} µS but the device model has g_max = {self.device_model.g_max} µS")
         self.slicing  # validates the slicing fields
 
@@ -122,7 +120,7 @@ def tile_grid(n_out:int, # output columns of the layer
               row_group:int=1, # rows that must stay on one tile (a convolution's kernel: kh·kw)
              )->TileGrid:
     "Near-equal tiles; the input rows are cut only between groups of `row_group` rows"
-    _check(row_group <= cfg.max_input_size, f"one input channel needs {row_group} rows, more than max_input_size = {cfg.max_input_size}")
+    check_value(row_group <= cfg.max_input_size, f"one input channel needs {row_group} rows, more than max_input_size = {cfg.max_input_size}")
     groups = n_in // row_group
     Ti = math.ceil(groups / (cfg.max_input_size // row_group))
     To = math.ceil(n_out / cfg.max_output_size)
@@ -575,8 +573,8 @@ class AnalogLSTM(nn.Module):
                  config:AnalogConfig|None=None, # the hardware of every linear
                 ):
         super().__init__()
-        _check(_is_int(num_layers, 1), f"num_layers must be an integer >= 1, got {num_layers!r}")
-        _check(0 <= dropout < 1, f"dropout must be in [0, 1), got {dropout!r}")
+        check_value(_is_int(num_layers, 1), f"num_layers must be an integer >= 1, got {num_layers!r}")
+        check_value(0 <= dropout < 1, f"dropout must be in [0, 1), got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers, self.bias = input_size, hidden_size, num_layers, bias
         self.batch_first, self.dropout, self.bidirectional = batch_first, float(dropout), bidirectional
         dirs = 2 if bidirectional else 1
@@ -629,152 +627,3 @@ class AnalogLSTM(nn.Module):
                 new.ih[k].weight, new.hh[k].weight = getattr(m, f'weight_ih_l{l}{sfx}'), getattr(m, f'weight_hh_l{l}{sfx}')
                 if m.bias: new.ih[k].bias, new.hh[k].bias = getattr(m, f'bias_ih_l{l}{sfx}'), getattr(m, f'bias_hh_l{l}{sfx}')
         return new.train(m.training)
-
-# %% ../nbs/06_layers.ipynb #35144814
-ANALOG_TYPES = (AnalogLinear, AnalogConv2d, AnalogLSTM)
-
-def _is_hf_conv1d(m:nn.Module) -> bool:
-    "Hugging Face's Conv1D (GPT-2): a linear layer whose weight is stored (in, out)"
-    return type(m).__name__ == 'Conv1D' and hasattr(m, 'nf') and isinstance(getattr(m, 'weight', None), Tensor) and m.weight.ndim == 2
-
-def _from_hf_conv1d(m:nn.Module, config) -> AnalogLinear:
-    "An AnalogLinear computing what a Hugging Face Conv1D does (its weight transposed into a new Parameter)"
-    n_in, n_out = m.weight.shape
-    new = AnalogLinear(n_in, n_out, m.bias is not None, config, device='meta')
-    new.weight = nn.Parameter(m.weight.detach().t().contiguous(), requires_grad=m.weight.requires_grad)
-    new.bias = m.bias
-    return new.train(m.training)
-
-def _analog_twin(m:nn.Module, config):
-    "The analog replacement of `m`, or None when it has none"
-    if isinstance(m, ANALOG_TYPES): return None
-    for base, twin in ((nn.Linear, AnalogLinear), (nn.Conv2d, AnalogConv2d), (nn.LSTM, AnalogLSTM)):
-        if not isinstance(m, base): continue
-        if type(m).forward is not base.forward:  # e.g. a quantised layer: its twin would silently drop what its forward adds
-            raise TypeError(f"{type(m).__name__} is an nn.{base.__name__} with its own forward, which an analog twin would drop: exclude it, or make it a plain nn.{base.__name__} first (a quantised model: lsq.bake_quantized_weights)")
-        return twin.from_digital(m, config)
-    return _from_hf_conv1d(m, config) if _is_hf_conv1d(m) else None
-
-def _excluded(name:str, m:nn.Module, exclude:tuple) -> bool:
-    "Whether `exclude` (names, glob patterns, types) names this module"
-    return any(isinstance(m, e) if isinstance(e, type) else fnmatch.fnmatchcase(name, e) for e in exclude)
-
-# %% ../nbs/06_layers.ipynb #374eb247
-def analog_layers(model:nn.Module, # any model
-                 )->list:
-    "(name, layer) of every AnalogLinear and AnalogConv2d in `model`, a shared one once"
-    return [(n, m) for n, m in model.named_modules() if isinstance(m, _AnalogLayer)]
-
-def convert_to_analog(model:nn.Module, # any model: nested, with shared modules, Hugging Face models
-                      config:AnalogConfig|None=None, # the hardware of every converted layer
-                      exclude=(), # module names (glob patterns, e.g. 'lm_head', '*.classifier') or types to leave digital
-                      inplace:bool=False, # convert `model` itself rather than a deep copy
-                     )->nn.Module:
-    "`model` with every nn.Linear, nn.Conv2d, nn.LSTM (and Hugging Face Conv1D) replaced by its analog twin"
-    if not isinstance(model, nn.Module): raise TypeError(f"model must be an nn.Module, got {type(model).__name__}")
-    exclude = (exclude,) if isinstance(exclude, (str, type)) else tuple(exclude)
-    if any(not isinstance(e, (str, type)) for e in exclude): raise TypeError(f"exclude takes module names or types, got {exclude!r}")
-    model = model if inplace else copy.deepcopy(model)
-    twin = None if _excluded('', model, exclude) else _analog_twin(model, config)
-    if twin is not None: return twin
-    done = {}
-    def walk(module, prefix):
-        for child_name, child in list(module.named_children()):
-            full = f"{prefix}.{child_name}" if prefix else child_name
-            if _excluded(full, child, exclude) or isinstance(child, ANALOG_TYPES): continue
-            if id(child) not in done:
-                done[id(child)] = _analog_twin(child, config)
-                if done[id(child)] is None: walk(child, full)
-            if done[id(child)] is not None: setattr(module, child_name, done[id(child)])
-    walk(model, '')
-    if not analog_layers(model): raise ValueError("found no nn.Linear, nn.Conv2d or nn.LSTM to convert (or all were excluded)")
-    return model
-
-# %% ../nbs/06_layers.ipynb #1a48796f
-def _layers(model:nn.Module) -> list:
-    "The analog layers of `model`, after a clear error when it has none"
-    found = [m for _, m in analog_layers(model)]
-    if not found: raise ValueError("the model has no analog layers; convert it with convert_to_analog first")
-    return found
-
-def program_analog(model:nn.Module, # a converted model
-                   generator:torch.Generator|None=None, # source of programming noise, ν and the baseline reads
-                  )->nn.Module:
-    "Program a new chip for every analog layer and put the model in eval mode: it now runs deployed"
-    for m in _layers(model): m.program(generator)
-    return model.eval()
-
-def set_drift_time(model:nn.Module, # a programmed model
-                   t_inference:float, # seconds since programming
-                   generator:torch.Generator|None=None, # source of the read noise, then of the output noise
-                  )->nn.Module:
-    "Read every analog layer at `t_inference`: drift, fresh read noise, GDC calibration"
-    for m in _layers(model): m.set_drift_time(t_inference, generator)
-    return model
-
-def unprogram_analog(model:nn.Module, # a converted model
-                    )->nn.Module:
-    "Forget the chips: the model trains again"
-    for m in _layers(model): m.unprogram()
-    return model
-
-def set_analog_config(model:nn.Module, # a converted model
-                      config:AnalogConfig, # the new hardware of every analog layer
-                     )->nn.Module:
-    "Give every analog layer `config`, forgetting its chip (new hardware needs new programming)"
-    if not isinstance(config, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
-    for m in _layers(model): m.unprogram().config = config
-    return model
-
-def init_input_ranges(model:nn.Module, # a converted model whose configs learn their input ranges
-                      x, # inputs of one forward of `model`
-                      seed:int=0, # seed of the forward's dropout masks (the caller's random stream is left alone)
-                     )->nn.Module:
-    "Set every unset learned input range from one training-mode forward of `x`, averaged over each layer's calls; no weight or output noise, BatchNorm statistics kept"
-    layers = [m for m in _layers(model) if m.config.learn_input_range]
-    if not layers: raise ValueError("no analog layer learns its input range: give AnalogConfig(learn_input_range=True)")
-    norms = [m for m in model.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
-    kept, cfgs, was = [copy.deepcopy(m.state_dict()) for m in norms], [m.config for m in layers], model.training
-    dev = next(model.parameters()).device
-    try:
-        for m in layers: m._range_stats, m._config = [], m.config.replace(train_noise='none', drop_connect=0.0, out_noise=0.0)
-        with torch.no_grad(), torch.random.fork_rng(devices=[dev] if dev.type == 'cuda' else []):
-            torch.manual_seed(seed); model.train()(x)
-            for m in layers:  # per tile, the mean over the layer's calls (an LSTM's recurrent layer: every step) that were not all zeros
-                if not m._range_stats: continue
-                s = torch.stack(m._range_stats); n = (s > 0).sum(0)
-                m.input_range.copy_(torch.where(torch.isnan(m.input_range) & (n > 0), s.sum(0) / n.clamp(min=1), m.input_range))
-    finally:
-        for m, c in zip(layers, cfgs): m._range_stats, m._config = None, c
-        for m, k in zip(norms, kept): m.load_state_dict(k)
-        model.train(was)
-    return model
-
-# %% ../nbs/06_layers.ipynb #ea7d28cb
-def evaluate_chips(model:nn.Module, # a converted (trained) model
-                   data, # what `metric` evaluates the model on
-                   times, # t_inference of every read (s)
-                   n_chips:int, # chips to program
-                   metric, # metric(model, data) -> a number
-                   seed:int=0, # chip c draws from the seed pair (seed, c)
-                   progress:bool=False, # tqdm progress bar over chips
-                  )->Tensor:
-    "The metric (n_chips, len(times)), float64: every chip programmed once and read at every time"
-    if isinstance(times, (int, float, str)): raise TypeError(f"times must be a list of seconds, got {times!r}")
-    times = [float(t) for t in times]
-    _check(len(times) > 0 and all(math.isfinite(t) and t >= 0 for t in times), f"times must be finite and >= 0 s, got {times}")
-    _check(_is_int(n_chips, 1), f"n_chips must be an integer >= 1, got {n_chips!r}")
-    if not callable(metric): raise TypeError("metric must be a function metric(model, data)")
-    mine = my_share(n_chips)  # under torchrun, this process's chips; all of them otherwise
-    layers, out = _layers(model), torch.empty(len(mine), len(times), dtype=torch.float64)
-    from tqdm.auto import tqdm
-    try:
-        for i, c in enumerate(tqdm(mine, desc='chips', disable=not progress or world()[0] != 0)):
-            gen = torch.Generator(device=layers[0].weight.device).manual_seed(_trial_seed(seed, c))
-            program_analog(model, gen)
-            for k, t in enumerate(times):
-                set_drift_time(model, t, gen)
-                with torch.no_grad(): out[i, k] = float(metric(model, data))
-    finally:
-        for m in layers: m.noise_generator = None
-    return gather_shares(out, n_chips)

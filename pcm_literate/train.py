@@ -4,14 +4,15 @@
 
 # %% ../nbs/82_train.ipynb #a2065905
 from __future__ import annotations
-import math
+import math, os
+from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
 from .data import batches
 
 # %% auto #0
-__all__ = ['accuracy', 'perplexity', 'fit']
+__all__ = ['accuracy', 'perplexity', 'fit', 'save_checkpoint', 'load_checkpoint']
 
 # %% ../nbs/82_train.ipynb #594f8d9d
 def accuracy(model:nn.Module, # a classifier
@@ -70,3 +71,27 @@ def fit(model:nn.Module, # the model to train (in place)
                 total += loss.item() * len(yb)
             losses.append(total / len(y)); sched.step()
     return losses
+
+# %% ../nbs/82_train.ipynb #d36e60b1
+def save_checkpoint(state:dict, # what to save: the run's settings and its tensors
+                    path, # the file
+                   )->Path:
+    "torch.save to a temporary file, then rename: a crash never leaves half a checkpoint"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + '.tmp')
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+    return path
+
+def load_checkpoint(path, # the file, which need not exist
+                    expected:dict, # fields the saved state must hold with these values (the run's settings)
+                    map_location=None, # as torch.load
+                   )->dict|None:
+    "The saved state when it was written with `expected`; None when there is no file; a clear error otherwise"
+    path = Path(path)
+    if not path.exists(): return None
+    state = torch.load(path, map_location=map_location, weights_only=False)
+    diff = sorted(k for k, v in expected.items() if state.get(k) != v)
+    if diff: raise ValueError(f"{path} was written by a run with other settings ({', '.join(diff)}): delete it or pass the same settings")
+    return state

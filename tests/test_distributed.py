@@ -27,7 +27,8 @@ def test_reproduce_on_two_processes_equals_one(tmp_path):
 SCRIPT = '''
 import sys, torch
 from torch import nn
-from pcm_literate.layers import convert_to_analog, evaluate_chips
+from pcm_literate.convert import convert_to_analog
+from pcm_literate.deploy import evaluate_chips
 from pcm_literate.distributed import process_group, world
 import pcm_literate.crossbar as cb
 from pcm_literate.slicing import SliceConfig

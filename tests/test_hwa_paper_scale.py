@@ -60,7 +60,7 @@ def test_rasch_commands_without_data_say_what_to_put_where(tmp_path):
 def test_lstm_study_rerun_small_hwa_learns_the_decoder_adc_range():
     "A small re-run of the committed rasch2023-lstm study: under the standard decoder ADC range, HWA training learns to keep the logits inside it"
     from pcm_literate.experiments.rasch2023 import lm_task, lstm_models
-    from pcm_literate.layers import evaluate_chips
+    from pcm_literate.deploy import evaluate_chips
     from pcm_literate.train import perplexity
     digital, train, test, kw = lm_task(epochs=2, train_windows=1000)  # the page's quick model
     test = (test[0][:100], test[1][:100])

@@ -6,8 +6,9 @@ import pytest, torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from torch import nn
-from pcm_literate.layers import (AnalogConfig, AnalogLinear, analog_layers, convert_to_analog, program_analog,
-                                 set_drift_time)
+from pcm_literate.layers import AnalogConfig, AnalogLinear
+from pcm_literate.convert import analog_layers, convert_to_analog
+from pcm_literate.deploy import program_analog, set_drift_time
 from pcm_literate.units import DAY
 from pcm_literate.hwa import HWARecipe, train_hwa
 

@@ -15,8 +15,10 @@ from torch import Tensor
 from ..cli import register, Scale
 from ..hrm import HRM, HRMConfig, trm_config, train_hrm, evaluate_hrm, saved_for_backward, new_carry, act_step
 from ..puzzles import sudoku4_split, sudoku_puzzles, random_sudoku, augment_sudoku, random_maze, MAZE_TOKENS
-from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
-from ..hwa import _save_atomic  # torch.save to a temporary file, then rename
+from ..layers import AnalogConfig
+from ..convert import convert_to_analog
+from ..deploy import evaluate_chips
+from ..train import save_checkpoint, load_checkpoint
 
 # %% auto #0
 __all__ = ['SUDOKU4', 'MODELS', 'SIZE', 'MODEL_NAMES', 'TRAINING', 'OUTER_SEGMENTS', 'PUZZLES', 'PRESETS', 'ANALOG', 'HWA',
@@ -79,17 +81,13 @@ def _checkpoint(folder, name:str, segments:int, seed:int, steps:int, kind:str=''
 
 def _load(path:Path|None, model:torch.nn.Module, config:HRMConfig, training:dict, device) -> dict|None:
     "The saved facts after loading the saved weights into `model`, or None when there is nothing to load"
-    if path is None or not path.exists(): return None
-    state = torch.load(path, map_location=device, weights_only=False)
-    if (state['config'], state.get('training')) != (asdict(config), training):
-        raise ValueError(f"{path} holds a model with another configuration or training: delete it or use another folder")
+    state = None if path is None else load_checkpoint(path, dict(config=asdict(config), training=training), device)
+    if state is None: return None
     model.load_state_dict(state['model'])
     return state['facts']
 
 def _save(path:Path|None, model:torch.nn.Module, config:HRMConfig, training:dict, facts:dict):
-    if path is None: return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _save_atomic(dict(config=asdict(config), training=training, model=model.state_dict(), facts=facts), path)
+    if path is not None: save_checkpoint(dict(config=asdict(config), training=training, model=model.state_dict(), facts=facts), path)
 
 # %% ../../nbs/papers/hrm.ipynb #3abeb483
 def fit_model(config:HRMConfig, # the model

@@ -8,7 +8,9 @@ import torch
 from ..units import HOUR, DAY, MONTH, YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
-from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
+from ..layers import AnalogConfig
+from ..convert import convert_to_analog
+from ..deploy import evaluate_chips
 from ..hwa import HWARecipe, JOSHI2020, train_hwa, replace_analog_config
 from ..data import digits, load_cifar10, load_cifar100
 from ..models import DigitsCNN, resnet32, WideResNet

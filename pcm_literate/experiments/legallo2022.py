@@ -12,7 +12,9 @@ from ..crossbar import CrossbarConfig, crossbar_errors, eta_theory
 from ..records import select, value_at
 from ..units import HOUR, DAY, WEEK, MONTH, YEAR, time_label
 from ..cli import register, Scale
-from ..layers import AnalogConfig, convert_to_analog, set_analog_config, evaluate_chips
+from ..layers import AnalogConfig
+from ..convert import convert_to_analog
+from ..deploy import set_analog_config, evaluate_chips
 from ..data import digits, load_cifar10
 from ..models import DigitsCNN, resnet32
 from ..train import fit, accuracy

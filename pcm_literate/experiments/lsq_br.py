@@ -9,7 +9,9 @@ import torch
 from ..units import YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
-from ..layers import AnalogConfig, convert_to_analog, evaluate_chips
+from ..layers import AnalogConfig
+from ..convert import convert_to_analog
+from ..deploy import evaluate_chips
 from ..lsq import quantize_model, train_lsq_br, bin_spread, bake_quantized_weights
 from ..data import load_cifar10
 from ..models import CifarResNet

@@ -9,7 +9,9 @@ from ..units import YEAR, time_label
 from ..records import select
 from ..cli import register, Scale
 from ..physics import PCMNoiseModel
-from ..layers import AnalogConfig, convert_to_analog, evaluate_chips, _layers
+from ..layers import AnalogConfig
+from ..convert import convert_to_analog
+from ..deploy import evaluate_chips, converted_layers
 from ..hwa import HWARecipe, RASCH2023, train_hwa
 from ..data import python_docs_corpus, load_wikitext2, lm_sequences
 from ..models import LSTMLanguageModel
@@ -174,7 +176,7 @@ def seed_records(model, # a converted (trained) model
                  metric_name:str='accuracy', # the records' metric
                 )->list[dict]:
     "The seed's evaluation: its device model, GDC, and programming noise drawn again for every read (a new chip per time)"
-    layers = _layers(model)
+    layers = converted_layers(model)
     configs = [m.config for m in layers]
     try:
         for m, c in zip(layers, configs): m.config = c.replace(device_model=seed_physics(c.g_max), drift_compensation='global')
