@@ -189,14 +189,15 @@ def _check_run(model, teacher, recipe, epochs, batch_size, optimizer, world):
     if optimizer not in ('sgd', 'adam'): raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
 
 # %% ../nbs/07_hwa.ipynb #8dd979a0
-def _param_groups(model, lr, optimizer, compensate:bool) -> list[dict]:
-    "The optimiser's groups: with `compensate`, each CAWS W_a alone at lr/α² (SGD) or lr/α (Adam), so W moves as without CAWS"
+def _param_groups(model, lr, optimizer, compensate:bool, weight_decay:float=0.0) -> list[dict]:
+    "The optimiser's groups: with `compensate`, each CAWS W_a alone at lr/α² (SGD) or lr/α (Adam) and weight decay·α², so W moves as without CAWS"
     if not compensate: return [dict(params=list(model.parameters()))]
     power = 2 if optimizer == 'sgd' else 1
     caws = [(m.parametrizations.weight.original, _caws(m).alpha.item()) for m in converted_layers(model) if _caws(m) is not None]
     ids = {id(w) for w, _ in caws}
     rest = [p for p in model.parameters() if id(p) not in ids]
-    return [dict(params=rest)] * bool(rest) + [dict(params=[w], lr=lr / a ** power, caws_alpha=a, caws_power=power) for w, a in caws]
+    return [dict(params=rest)] * bool(rest) + [dict(params=[w], lr=lr / a ** power, weight_decay=weight_decay * a ** 2, caws_alpha=a,
+                                                    caws_power=power) for w, a in caws]
 
 def _follow_alpha(model, opt, sched):
     "After a remapping changed α, rescale the compensated learning rates (and the schedule's base) to the new α"
@@ -204,7 +205,9 @@ def _follow_alpha(model, opt, sched):
     for i, g in enumerate(opt.param_groups):
         if 'caws_alpha' not in g: continue
         a = alphas[id(g['params'][0])]; f = (g['caws_alpha'] / a) ** g['caws_power']
-        g['lr'] *= f; g['initial_lr'] *= f; sched.base_lrs[i] *= f; g['caws_alpha'] = a
+        g['lr'] *= f; g['initial_lr'] *= f; sched.base_lrs[i] *= f
+        g['weight_decay'] *= (a / g['caws_alpha']) ** 2
+        g['caws_alpha'] = a
 
 # %% ../nbs/07_hwa.ipynb #9635ec55
 def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained in place; a digital one with recipe=DIGITAL
@@ -232,7 +235,7 @@ def train_hwa(model:nn.Module, # a converted model (convert_to_analog), trained 
     x, y = data
     if recipe.learn_input_range: init_input_ranges(model, x[:batch_size].to(device))  # the same start in every process
     net = nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    groups = _param_groups(model, lr, optimizer, recipe.caws and recipe.caws_lr_compensation)
+    groups = _param_groups(model, lr, optimizer, recipe.caws and recipe.caws_lr_compensation, weight_decay)
     opt = (torch.optim.SGD(groups, lr, momentum=0.9, weight_decay=weight_decay) if optimizer == 'sgd'
            else torch.optim.Adam(groups, lr, weight_decay=weight_decay))
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, epochs)

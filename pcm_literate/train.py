@@ -84,6 +84,15 @@ def save_checkpoint(state:dict, # what to save: the run's settings and its tenso
     os.replace(tmp, path)
     return path
 
+def _differences(saved:dict, expected:dict, prefix:str='') -> list:
+    "Names of the fields (nested ones as a.b) where `saved` differs from `expected`"
+    out = []
+    for k, v in expected.items():
+        s = saved.get(k)
+        if isinstance(s, dict) and isinstance(v, dict): out += _differences(s, v, f"{prefix}{k}.")
+        elif s != v: out.append(prefix + k)
+    return out
+
 def load_checkpoint(path, # the file, which need not exist
                     expected:dict, # fields the saved state must hold with these values (the run's settings)
                     map_location=None, # as torch.load
@@ -92,6 +101,6 @@ def load_checkpoint(path, # the file, which need not exist
     path = Path(path)
     if not path.exists(): return None
     state = torch.load(path, map_location=map_location, weights_only=False)
-    diff = sorted(k for k, v in expected.items() if state.get(k) != v)
+    diff = sorted(_differences(state, expected))
     if diff: raise ValueError(f"{path} was written by a run with other settings ({', '.join(diff)}): delete it or pass the same settings")
     return state
