@@ -375,11 +375,19 @@ def _learned_range(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
                   )->Tensor|None:
     "r of the DAC per tile, an unset r set from `x` first; None without learn_input_range"
     if not self.config.learn_input_range: return None
-    r = self.input_range
-    if self._range_ready: return r
+    if self._range_ready: return self.input_range
+    if torch.compiler.is_compiling():  # setting r branches on data: dynamo stops tracing here and runs this call eagerly
+        raise RuntimeError("learned input ranges are set from data outside a compiled graph")
+    return self._range_from_data(x)
+
+@patch
+def _range_from_data(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
+                    )->Tensor:
+    "Set each unset r from the first training batch `x` (or record it for init_input_ranges); r to use now"
     if not (self.training or self._range_stats is not None):
         raise RuntimeError(f"{type(self).__name__} learns its input range but has not seen a training batch yet: train it, "
                            "call init_input_ranges, or give AnalogConfig(input_range=...)")
+    r = self.input_range
     seen = x.detach().abs().flatten(2).amax(-1).mean(0)  # per tile: the batch's mean of each vector's max |x|
     if self._range_stats is not None: self._range_stats.append(seen)  # init_input_ranges sets r after the whole forward
     else:

@@ -135,3 +135,22 @@ def _compiled_and_eager():
     program_analog(model, torch.Generator().manual_seed(0))
     set_drift_time(model, DAY, torch.Generator().manual_seed(1))
     torch.testing.assert_close(compiled(x), model(x), atol=1e-5, rtol=1e-5)  # deployed: the programmed chip at a day
+
+def test_compiled_training_with_learned_input_ranges():
+    with _inductor_settings(): _compiled_learned_ranges()
+
+def _compiled_learned_ranges():
+    from pcm_literate.deploy import init_input_ranges
+    cfg = AnalogConfig(out_noise=0.0, train_noise='none', learn_input_range=True)
+    x = torch.randn(16, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    y = torch.randint(0, 10, (16,), generator=torch.Generator().manual_seed(0))
+    for first in (lambda m: init_input_ranges(m, x), lambda m: m):  # RASCH2023's path (train_hwa), then the first batch's
+        models = [first(convert_to_analog(_net(), cfg)) for _ in range(2)]
+        runs = [torch.compile(models[0]), models[1]]
+        opts = [torch.optim.SGD(m.parameters(), 0.05) for m in models]
+        for _ in range(3):
+            for run, opt in zip(runs, opts):
+                loss = nn.functional.cross_entropy(run(x), y)
+                opt.zero_grad(); loss.backward(); opt.step()
+        for a, b in zip(*(m.parameters() for m in models)): torch.testing.assert_close(a, b, atol=1e-5, rtol=1e-4)
+        assert models[0][0].input_range.grad is not None and not models[0][0].input_range.isnan().any()
