@@ -96,7 +96,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
                    seed:int=0, # chip c draws from the stream chip_seed(seed, c)
                    progress:bool=False, # tqdm progress bar over chips
                   )->Tensor:
-    "The metric (n_chips, len(times)), float64: every chip programmed once and read at every time"
+    "The metric (n_chips, len(times)), float64: every chip programmed once and read at every time; the model's own chips are kept"
     if isinstance(times, (int, float, str)): raise TypeError(f"times must be a list of seconds, got {times!r}")
     times = [float(t) for t in times]
     check_value(len(times) > 0 and all(math.isfinite(t) and t >= 0 for t in times), f"times must be finite and >= 0 s, got {times}")
@@ -105,6 +105,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
     mine = my_share(n_chips)  # under torchrun, this process's chips; all of them otherwise
     layers, out = converted_layers(model), torch.empty(len(mine), len(times), dtype=torch.float64)
     from tqdm.auto import tqdm
+    kept = [m.chip for m in layers]  # the chips the model held before (None: unprogrammed)
     try:
         for i, c in enumerate(tqdm(mine, desc='chips', disable=not progress or world()[0] != 0)):
             gen = torch.Generator(device=layers[0].weight.device).manual_seed(chip_seed(seed, c))
@@ -113,7 +114,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
                 set_drift_time(model, t, gen)
                 with torch.no_grad(): out[i, k] = float(metric(model, data))
     finally:
-        for m in layers: m.noise_generator = None
+        for m, chip in zip(layers, kept): m.noise_generator, m.chip = None, chip
     return gather_shares(out, n_chips)
 
 # %% ../nbs/06b_deploy.ipynb #c4cf914c

@@ -16,16 +16,17 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 
 
 # %% auto #0
-__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'CHIP_STATE', 'check_value', 'AnalogConfig',
-           'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale', 'training_noise',
-           'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip', 'AnalogLinear',
-           'AnalogConv2d', 'AnalogLSTM']
+__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE', 'check_value',
+           'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
+           'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
+           'AnalogLinear', 'AnalogConv2d', 'AnalogConv1d', 'AnalogLSTM']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
 TRAIN_NOISES = ('none', 'pcm', 'additive', 'multiplicative')
 DRIFT_COMPENSATIONS = ('global', 'per_column', 'none')
-TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')  # the rest is hardware
+TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')
+READ_FIELDS = ('drift_compensation',)  # how the periphery uses a read, chosen at every forward
 
 def check_value(ok:bool, # the condition
            msg:str, # the error message when it fails
@@ -113,18 +114,20 @@ class TileGrid:
     Ti: int  # tiles along the inputs
     Mo: int  # columns per tile
     Mi: int  # rows per tile
+    groups: int = 1  # independent weight matrices (a grouped convolution's groups), each cut the same way
 
-def tile_grid(n_out:int, # output columns of the layer
-              n_in:int, # input rows of the layer
+def tile_grid(n_out:int, # output columns of the layer (of one group)
+              n_in:int, # input rows of the layer (of one group)
               cfg:AnalogConfig, # holds the largest tile
               row_group:int=1, # rows that must stay on one tile (a convolution's kernel: kh·kw)
+              groups:int=1, # independent weight matrices, each on tiles of its own
              )->TileGrid:
     "Near-equal tiles; the input rows are cut only between groups of `row_group` rows"
     check_value(row_group <= cfg.max_input_size, f"one input channel needs {row_group} rows, more than max_input_size = {cfg.max_input_size}")
-    groups = n_in // row_group
+    n_groups, groups = groups, n_in // row_group
     Ti = math.ceil(groups / (cfg.max_input_size // row_group))
     To = math.ceil(n_out / cfg.max_output_size)
-    return TileGrid(n_out, n_in, To, Ti, math.ceil(n_out / To), math.ceil(groups / Ti) * row_group)
+    return TileGrid(n_out, n_in, To, Ti, math.ceil(n_out / To), math.ceil(groups / Ti) * row_group, n_groups)
 
 # %% ../nbs/06_layers.ipynb #6ff79a8e
 def dac(x:Tensor, # inputs grouped by tile (N, Ti, ...)
@@ -199,7 +202,7 @@ def training_perturbation(wn:Tensor, # normalised weights W/s_W
 def hardware_record(config:AnalogConfig, # the layer's hardware
                    )->dict:
     "Every field of `config` that a programmed chip depends on, as plain values (the device model by its record)"
-    rec = {f.name: getattr(config, f.name) for f in fields(config) if f.name not in TRAINING_FIELDS}
+    rec = {f.name: getattr(config, f.name) for f in fields(config) if f.name not in TRAINING_FIELDS + READ_FIELDS}
     return {**rec, 'device_model': config.device_model.record()}
 
 def hardware_differences(saved:dict, # a chip's hardware record
@@ -209,8 +212,8 @@ def hardware_differences(saved:dict, # a chip's hardware record
     return ', '.join(f"{k}: {saved.get(k)!r} → {now.get(k)!r}" for k in sorted(set(saved) | set(now)) if saved.get(k) != now.get(k))
 
 # %% ../nbs/06_layers.ipynb #990b9b1f
-CHIP_STATE = ('g_prog', 'nu', 'polarity', 'target', 'scale', 'baseline', 'read_w', 'alpha', 't_inference',
-              'calibration_clipped')
+CHIP_STATE = ('g_prog', 'nu', 'polarity', 'target', 'scale', 'baseline', 'read_w', 'alpha_tile', 'alpha_column',
+              't_inference', 'calibration_clipped')
 
 class AnalogChip(nn.Module):
     "The programmed devices of one analog layer's tiles, the hardware they were programmed with, and their last read"
@@ -264,14 +267,13 @@ def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float
 @patch
 def calibration_readout(self:AnalogChip, generator:torch.Generator|None=None, # source of the output noise
                        )->Tensor:
-    "Eq. (7) on the last read: (To, Ti, 1), or (To, Ti, Mo) per column; counts the reads at the ADC bound"
+    "Eq. (7) on the last read, per column (To, Ti, Mo); counts the reads at the ADC bound"
     cfg = self.config
     y = adc(self.read_w, cfg, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
     clipped = (y.abs() >= cfg.out_bound).sum() if cfg.adc_bits is not None else y.new_zeros((), dtype=torch.long)
     self.calibration_clipped = clipped
     w = torch.tensordot(slice_coefficients(cfg, y), y, dims=1)  # (To, Ti, Mo, Mi): the weights as read, normalised
-    r = (w * self.target).mul_(self.scale.square())
-    return r.sum(-1) if cfg.drift_compensation == 'per_column' else r.sum((-2, -1))[..., None]
+    return (w * self.target).mul_(self.scale.square()).sum(-1)
 
 # %% ../nbs/06_layers.ipynb #45c4b30d
 @patch
@@ -283,7 +285,9 @@ def read(self:AnalogChip, t_inference:float, # seconds since programming
         self.read_w = self.slices.read(t_inference, generator).div_(self.config.g_max)
         r = self.calibration_readout(generator)
         if self.baseline is None: self.baseline = r  # the read right after programming is the reference
-        self.alpha = torch.where(self.baseline > 0, gdc_factor(self.baseline, r), torch.ones_like(r))
+        self.alpha_column = torch.where(self.baseline > 0, gdc_factor(self.baseline, r), torch.ones_like(r))
+        b, r = self.baseline.sum(-1, keepdim=True), r.sum(-1, keepdim=True)
+        self.alpha_tile = torch.where(b > 0, gdc_factor(b, r), torch.ones_like(r))
         self.t_inference = self.read_w.new_tensor(float(t_inference))
         self.adc_clipped = self.adc_outputs = None  # the tally of the forwards restarts with every read
     if int(self.calibration_clipped):
@@ -351,7 +355,8 @@ class _AnalogLayer:
         self._config = cfg
         if cfg.learn_input_range and self.input_range is None and self.weight.device.type != 'meta':
             r0 = float('nan') if cfg.input_range is None else cfg.input_range  # nan: set by the first training batch
-            self.input_range = nn.Parameter(torch.full((self.grid.Ti,), r0, dtype=self.weight.dtype, device=self.weight.device))
+            n = self.grid.groups * self.grid.Ti
+            self.input_range = nn.Parameter(torch.full((n,), r0, dtype=self.weight.dtype, device=self.weight.device))
             self._range_ready = cfg.input_range is not None
 
     @property
@@ -360,14 +365,18 @@ class _AnalogLayer:
         return self.chip is not None
 
     def _tile_weights(self, w:Tensor) -> Tensor:
-        "The weight matrix as zero-padded tiles (To, Ti, Mo, Mi)"
+        "The weight matrix as zero-padded tiles (groups·To, Ti, Mo, Mi)"
         g = self.grid
-        w = F.pad(w.reshape(w.shape[0], -1), (0, g.Ti * g.Mi - g.n_in, 0, g.To * g.Mo - g.n_out))
-        return w.view(g.To, g.Mo, g.Ti, g.Mi).transpose(1, 2)
+        if g.groups == 1:
+            w = F.pad(w.reshape(w.shape[0], -1), (0, g.Ti * g.Mi - g.n_in, 0, g.To * g.Mo - g.n_out))
+            return w.view(g.To, g.Mo, g.Ti, g.Mi).transpose(1, 2)
+        w = F.pad(w.reshape(g.groups, g.n_out, -1), (0, g.Ti * g.Mi - g.n_in, 0, g.To * g.Mo - g.n_out))
+        return w.view(g.groups, g.To, g.Mo, g.Ti, g.Mi).transpose(2, 3).reshape(g.groups * g.To, g.Ti, g.Mo, g.Mi)
 
     def extra_repr(self) -> str:
         g = self.grid
-        return super().extra_repr() + f", tiles={g.To}×{g.Ti}, n_slices={self.config.n_slices}, programmed={self.programmed}"
+        tiles = f"{g.To}×{g.Ti}" if g.groups == 1 else f"{g.groups} groups × {g.To}×{g.Ti}"
+        return super().extra_repr() + f", tiles={tiles}, n_slices={self.config.n_slices}, programmed={self.programmed}"
 
 # %% ../nbs/06_layers.ipynb #df6ba467
 @patch
@@ -401,6 +410,7 @@ def _range_from_data(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
 def _combine(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
     "Eq. (4) on ADC outputs (N, Ti, S, To, Mo, *spatial): slices, GDC, units, tiles; (N, n_out, *spatial)"
     g, sp = self.grid, y.ndim - 5
+    if g.groups > 1: return self._combine_groups(y, coef, alpha, scale, xs)
     y = y.squeeze(2) if coef is None else (y * coef.view(1, 1, -1, *[1] * (2 + sp))).sum(2)  # (N, Ti, To, Mo, *sp)
     m = scale.squeeze(-1) if alpha is None else scale.squeeze(-1) * alpha  # (To, Ti, Mo or 1)
     m = m.transpose(0, 1)
@@ -420,7 +430,7 @@ def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
         xn, xs = dac(x.to(chip.read_w.dtype), cfg, False, self._learned_range(x))
         y = adc(self._mvm(xn, chip.read_w), cfg, False, self.noise_generator)
         if cfg.adc_bits is not None: chip.count_saturation(y)
-        alpha = None if cfg.drift_compensation == 'none' else chip.alpha
+        alpha = dict(none=None, per_column=chip.alpha_column).get(cfg.drift_compensation, chip.alpha_tile)
         return self._combine(y, slice_coefficients(cfg, y), alpha, chip.scale, xs).to(x.dtype)
     w = self._tile_weights(self.weight)
     scale = weight_scale(w, cfg.mapping)
@@ -429,6 +439,18 @@ def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
     if d is not None: wn = wn + d
     xn, xs = dac(x, cfg, self.training, self._learned_range(x))
     return self._combine(adc(self._mvm(xn, wn[None]), cfg, self.training, self.noise_generator), None, None, scale, xs)
+
+# %% ../nbs/06_layers.ipynb #e19e3c85
+@patch
+def _combine_groups(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
+    "Eq. (4) for a grouped layer, ADC outputs (N, G, Ti, S, To, Mo, *spatial); (N, G·n_out, *spatial)"
+    g, N, sp = self.grid, y.shape[0], y.ndim - 6
+    y = y.squeeze(3) if coef is None else (y * coef.view(1, 1, 1, -1, *[1] * (2 + sp))).sum(3)  # (N, G, Ti, To, Mo, *sp)
+    m = scale.squeeze(-1) if alpha is None else scale.squeeze(-1) * alpha  # (G·To, Ti, Mo or 1)
+    m = m.view(g.groups, g.To, g.Ti, -1).transpose(1, 2)  # (G, Ti, To, Mo or 1)
+    y = y * xs.view(N, g.groups, g.Ti, 1, 1, *[1] * sp) * m.view(1, *m.shape, *[1] * sp)
+    y = y.sum(2).reshape(N, g.groups, g.To * g.Mo, *y.shape[5:])[:, :, :g.n_out]
+    return y.reshape(N, g.groups * g.n_out, *y.shape[3:])
 
 # %% ../nbs/06_layers.ipynb #c190b084
 @patch
@@ -513,60 +535,91 @@ class AnalogLinear(_AnalogLayer, nn.Linear):
         new.config = new.config  # now that the weight is real: add a learned input range if the config asks
         return new.train(m.training)
 
-# %% ../nbs/06_layers.ipynb #f3461deb
-class AnalogConv2d(_AnalogLayer, nn.Conv2d):
-    "`nn.Conv2d` on simulated PCM tiles; input rows are split between input channels"
+# %% ../nbs/06_layers.ipynb #a69e9268
+class _AnalogConv(_AnalogLayer):
+    "What analog convolutions share: whole input channels per tile, a grouped convolution's groups on tiles of their own"
+    def _init_conv(self, config:AnalogConfig|None, padding_mode:str):
+        if padding_mode != 'zeros':
+            raise NotImplementedError(f"{type(self).__name__} supports padding_mode='zeros', got {padding_mode!r}")
+        self._init_analog(config)
+
+    @property
+    def grid(self) -> TileGrid:
+        "The layer's tiles: per group, out_channels/groups columns and (in_channels/groups)·k rows"
+        k, G = math.prod(self.kernel_size), self.groups
+        return tile_grid(self.out_channels // G, self.in_channels // G * k, self.config, row_group=k, groups=G)
+
+    def _mvm(self, xn:Tensor, wn:Tensor) -> Tensor:
+        "Eq. (2) for every tile and slice as one grouped convolution, from inputs (N, G·Ti, Cg, *spatial)"
+        g, N, Cg = self.grid, xn.shape[0], xn.shape[2]
+        S = wn.shape[0]
+        w = wn.view(S, g.groups, g.To, g.Ti, g.Mo, Cg, *self.kernel_size)
+        w = w.permute(1, 3, 0, 2, 4, *range(5, w.ndim))  # (G, Ti, S, To, Mo, Cg, *k)
+        y = self._conv(xn.flatten(1, 2), w.reshape(-1, Cg, *self.kernel_size), None, self.stride, self.padding,
+                       self.dilation, g.groups * g.Ti)
+        y = y.view(N, g.groups, g.Ti, S, g.To, g.Mo, *y.shape[2:])
+        return y[:, 0] if g.groups == 1 else y
+
+    def forward(self, x:Tensor, # inputs (N, C, *spatial)
+               )->Tensor:
+        nd = len(self.kernel_size)
+        if x.ndim != nd + 2: raise ValueError(f"{type(self).__name__} takes (N, C, {'L' if nd == 1 else 'H, W'}) inputs, got shape {tuple(x.shape)}")
+        g, G = self.grid, self.groups
+        cg, c = g.Mi // math.prod(self.kernel_size), self.in_channels // G  # channels per tile, per group
+        x = x.view(x.shape[0], G, c, *x.shape[2:])
+        if g.Ti * cg != c: x = F.pad(x, (0, 0) * nd + (0, g.Ti * cg - c))
+        y = self._analog(x.reshape(x.shape[0], G * g.Ti, cg, *x.shape[3:]))
+        return y if self.bias is None else y + self.bias.view(1, -1, *[1] * nd)
+
+    @classmethod
+    def from_digital(cls, m:nn.Module, # the convolution to convert; its Parameters are shared, not copied
+                     config:AnalogConfig|None=None, # the hardware
+                    ):
+        "The analog twin holding `m`'s own weight and bias"
+        new = cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
+                  m.bias is not None, m.padding_mode, config, device='meta')
+        new.weight, new.bias = m.weight, m.bias
+        new.config = new.config  # now that the weight is real: add a learned input range if the config asks
+        return new.train(m.training)
+
+# %% ../nbs/06_layers.ipynb #3a8ed5ea
+class AnalogConv2d(_AnalogConv, nn.Conv2d):
+    "`nn.Conv2d` on simulated PCM tiles; input rows are split between input channels, groups get tiles of their own"
     def __init__(self, in_channels:int, # channels of the input
                  out_channels:int, # channels of the output
                  kernel_size, # kh, kw (or one int)
                  stride=1, # as nn.Conv2d
                  padding=0, # as nn.Conv2d (ints or 'same'/'valid')
                  dilation=1, # as nn.Conv2d
-                 groups:int=1, # must be 1
+                 groups:int=1, # as nn.Conv2d: each group's weights on tiles of their own
                  bias:bool=True, # a (digital) bias
                  padding_mode:str='zeros', # must be 'zeros'
                  config:AnalogConfig|None=None, # the hardware; default AnalogConfig()
                  device=None, # torch device of the parameters
                  dtype=None, # dtype of the parameters
                 ):
-        if groups != 1: raise NotImplementedError(f"AnalogConv2d supports groups = 1, got {groups}; leave grouped convolutions digital with convert_to_analog(..., exclude=...)")
-        if padding_mode != 'zeros': raise NotImplementedError(f"AnalogConv2d supports padding_mode='zeros', got {padding_mode!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype)
-        self._init_analog(config)
+        self._init_conv(config, padding_mode)
+        self._conv = F.conv2d
 
-    @property
-    def grid(self) -> TileGrid:
-        "The layer's tiles"
-        k = self.kernel_size[0] * self.kernel_size[1]
-        return tile_grid(self.out_channels, self.in_channels * k, self.config, row_group=k)
-
-    def _mvm(self, xn:Tensor, wn:Tensor) -> Tensor:
-        "Eq. (2) for every tile and slice: (N, Ti, S, To, Mo, H', W') from inputs (N, Ti, Cg, H, W), one grouped convolution"
-        N, Ti, Cg = xn.shape[:3]
-        S, To, _, Mo, _ = wn.shape
-        w = wn.permute(2, 0, 1, 3, 4).reshape(Ti * S * To * Mo, Cg, *self.kernel_size)
-        y = F.conv2d(xn.flatten(1, 2), w, None, self.stride, self.padding, self.dilation, Ti)
-        return y.view(N, Ti, S, To, Mo, *y.shape[2:])
-
-    def forward(self, x:Tensor, # inputs (N, C, H, W)
-               )->Tensor:
-        if x.ndim != 4: raise ValueError(f"AnalogConv2d takes (N, C, H, W) inputs, got shape {tuple(x.shape)}")
-        g = self.grid
-        cg = g.Mi // (self.kernel_size[0] * self.kernel_size[1])
-        if g.Ti * cg != self.in_channels: x = F.pad(x, (0, 0, 0, 0, 0, g.Ti * cg - self.in_channels))
-        y = self._analog(x.view(x.shape[0], g.Ti, cg, *x.shape[2:]))
-        return y if self.bias is None else y + self.bias.view(1, -1, 1, 1)
-
-    @classmethod
-    def from_digital(cls, m:nn.Conv2d, # the layer to convert; its Parameters are shared, not copied
-                     config:AnalogConfig|None=None, # the hardware
-                    )->'AnalogConv2d':
-        "An AnalogConv2d holding `m`'s own weight and bias"
-        new = cls(m.in_channels, m.out_channels, m.kernel_size, m.stride, m.padding, m.dilation, m.groups,
-                  m.bias is not None, m.padding_mode, config, device='meta')
-        new.weight, new.bias = m.weight, m.bias
-        new.config = new.config  # now that the weight is real: add a learned input range if the config asks
-        return new.train(m.training)
+class AnalogConv1d(_AnalogConv, nn.Conv1d):
+    "`nn.Conv1d` on simulated PCM tiles, as `AnalogConv2d`"
+    def __init__(self, in_channels:int, # channels of the input
+                 out_channels:int, # channels of the output
+                 kernel_size, # k (an int or a 1-tuple)
+                 stride=1, # as nn.Conv1d
+                 padding=0, # as nn.Conv1d (an int or 'same'/'valid')
+                 dilation=1, # as nn.Conv1d
+                 groups:int=1, # as nn.Conv1d: each group's weights on tiles of their own
+                 bias:bool=True, # a (digital) bias
+                 padding_mode:str='zeros', # must be 'zeros'
+                 config:AnalogConfig|None=None, # the hardware; default AnalogConfig()
+                 device=None, # torch device of the parameters
+                 dtype=None, # dtype of the parameters
+                ):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype)
+        self._init_conv(config, padding_mode)
+        self._conv = F.conv1d
 
 # %% ../nbs/06_layers.ipynb #bb8fcbf6
 class AnalogLSTM(nn.Module):
