@@ -19,7 +19,8 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE', 'check_value',
            'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
            'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
-           'AnalogLinear', 'AnalogConv2d', 'AnalogConv1d', 'AnalogLSTM']
+           'AnalogLinear', 'AnalogConv2d', 'AnalogConv1d', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN',
+           'AnalogMultiheadAttention', 'attention_mask']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -621,9 +622,10 @@ class AnalogConv1d(_AnalogConv, nn.Conv1d):
         self._init_conv(config, padding_mode)
         self._conv = F.conv1d
 
-# %% ../nbs/06_layers.ipynb #bb8fcbf6
-class AnalogLSTM(nn.Module):
-    "`nn.LSTM` built from analog linears: one input and one recurrent AnalogLinear per layer and direction"
+# %% ../nbs/06_layers.ipynb #9029ee72
+class _AnalogRecurrent(nn.Module):
+    "What analog LSTM, GRU and RNN share: one input and one recurrent AnalogLinear per layer and direction, stepped in time"
+    gates = 1  # blocks of hidden_size in each linear's outputs
     def __init__(self, input_size:int, # features of the input
                  hidden_size:int, # features of the hidden state
                  num_layers:int=1, # stacked layers
@@ -638,53 +640,182 @@ class AnalogLSTM(nn.Module):
         check_value(0 <= dropout < 1, f"dropout must be in [0, 1), got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers, self.bias = input_size, hidden_size, num_layers, bias
         self.batch_first, self.dropout, self.bidirectional = batch_first, float(dropout), bidirectional
-        dirs = 2 if bidirectional else 1
-        self.ih = nn.ModuleList([AnalogLinear(input_size if l == 0 else hidden_size * dirs, 4 * hidden_size, bias, config) for l in range(num_layers) for _ in range(dirs)])
-        self.hh = nn.ModuleList([AnalogLinear(hidden_size, 4 * hidden_size, bias, config) for _ in range(num_layers * dirs)])
+        dirs, n = 2 if bidirectional else 1, self.gates * hidden_size
+        self.ih = nn.ModuleList([AnalogLinear(input_size if l == 0 else hidden_size * dirs, n, bias, config)
+                                 for l in range(num_layers) for _ in range(dirs)])
+        self.hh = nn.ModuleList([AnalogLinear(hidden_size, n, bias, config) for _ in range(num_layers * dirs)])
 
-    def _run(self, k:int, x:Tensor, h:Tensor, c:Tensor, reverse:bool):
+    def _run(self, k:int, x:Tensor, h:Tensor, c, reverse:bool):
         "Layer-direction k over the sequence x (L, N, ·): outputs (L, N, H) and the last (h, c)"
         gx, out = self.ih[k](x), []
         for t in (range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])):
-            i, f, g, o = (gx[t] + self.hh[k](h)).chunk(4, -1)
-            c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
-            h = torch.sigmoid(o) * torch.tanh(c)
+            h, c = self._step(gx[t], self.hh[k](h), h, c)
             out.append(h)
         return torch.stack(out[::-1] if reverse else out), h, c
 
-    def forward(self, input:Tensor, # (L, N, ·), (N, L, ·) with batch_first, or unbatched (L, ·)
-                hx=None, # (h_0, c_0), default zeros
-               ):
-        "Like nn.LSTM: (output, (h_n, c_n))"
-        if isinstance(input, nn.utils.rnn.PackedSequence): raise NotImplementedError("AnalogLSTM takes padded tensors, not a PackedSequence")
-        unbatched = input.ndim == 2
-        x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
-        dirs, N = 2 if self.bidirectional else 1, x.shape[1]
-        if hx is None: h0 = c0 = x.new_zeros(self.num_layers * dirs, N, self.hidden_size)
-        else: h0, c0 = (s.unsqueeze(1) for s in hx) if unbatched else hx
-        hs, cs = [], []
-        for l in range(self.num_layers):
-            outs = []
-            for d in range(dirs):
-                o, h, c = self._run(l * dirs + d, x, h0[l * dirs + d], c0[l * dirs + d], d == 1)
-                outs.append(o); hs.append(h); cs.append(c)
-            x = torch.cat(outs, -1)
-            if self.dropout and self.training and l < self.num_layers - 1: x = F.dropout(x, self.dropout, True)
-        h_n, c_n = torch.stack(hs), torch.stack(cs)
-        if unbatched: return x.squeeze(1), (h_n.squeeze(1), c_n.squeeze(1))
-        return (x.transpose(0, 1) if self.batch_first else x), (h_n, c_n)
+# %% ../nbs/06_layers.ipynb #cc747493
+@patch
+def forward(self:_AnalogRecurrent, input:Tensor, # (L, N, ·), (N, L, ·) with batch_first, or unbatched (L, ·)
+            hx=None, # the initial state, as the PyTorch module takes it; default zeros
+           ):
+    "Like the PyTorch module: (output, h_n), or (output, (h_n, c_n)) for an LSTM"
+    if isinstance(input, nn.utils.rnn.PackedSequence): raise NotImplementedError(f"{type(self).__name__} takes padded tensors, not a PackedSequence")
+    unbatched = input.ndim == 2
+    x = input.unsqueeze(1) if unbatched else (input.transpose(0, 1) if self.batch_first else input)
+    dirs, N, cell = 2 if self.bidirectional else 1, x.shape[1], self.gates == 4
+    zeros = x.new_zeros(self.num_layers * dirs, N, self.hidden_size)
+    if hx is None: h0, c0 = zeros, (zeros if cell else None)
+    elif cell: h0, c0 = (s.unsqueeze(1) for s in hx) if unbatched else hx
+    else: h0, c0 = (hx.unsqueeze(1) if unbatched else hx), None
+    hs, cs = [], []
+    for l in range(self.num_layers):
+        outs = []
+        for d in range(dirs):
+            k = l * dirs + d
+            o, h, c = self._run(k, x, h0[k], None if c0 is None else c0[k], d == 1)
+            outs.append(o); hs.append(h); cs.append(c)
+        x = torch.cat(outs, -1)
+        if self.dropout and self.training and l < self.num_layers - 1: x = F.dropout(x, self.dropout, True)
+    h_n = torch.stack(hs)
+    state = (h_n, torch.stack(cs)) if cell else h_n
+    if unbatched: return x.squeeze(1), tuple(s.squeeze(1) for s in state) if cell else state.squeeze(1)
+    return (x.transpose(0, 1) if self.batch_first else x), state
 
-    @classmethod
-    def from_digital(cls, m:nn.LSTM, # the LSTM to convert; its Parameters are shared, not copied
-                     config:AnalogConfig|None=None, # the hardware
-                    )->'AnalogLSTM':
-        "An AnalogLSTM holding `m`'s own weights and biases"
-        if m.proj_size: raise NotImplementedError("AnalogLSTM does not support proj_size > 0")
-        new = cls(m.input_size, m.hidden_size, m.num_layers, m.bias, m.batch_first, m.dropout, m.bidirectional, config)
-        dirs = 2 if m.bidirectional else 1
-        for l in range(m.num_layers):
-            for d, sfx in enumerate(['', '_reverse'][:dirs]):
-                k = l * dirs + d
-                new.ih[k].weight, new.hh[k].weight = getattr(m, f'weight_ih_l{l}{sfx}'), getattr(m, f'weight_hh_l{l}{sfx}')
-                if m.bias: new.ih[k].bias, new.hh[k].bias = getattr(m, f'bias_ih_l{l}{sfx}'), getattr(m, f'bias_hh_l{l}{sfx}')
-        return new.train(m.training)
+@patch(cls_method=True)
+def from_digital(cls:_AnalogRecurrent, m:nn.RNNBase, # the LSTM, GRU or RNN to convert; its Parameters are shared, not copied
+                 config:AnalogConfig|None=None, # the hardware
+                ):
+    "The analog twin holding `m`'s own weights and biases"
+    if getattr(m, 'proj_size', 0): raise NotImplementedError(f"{cls.__name__} does not support proj_size > 0")
+    extra = dict(nonlinearity=m.nonlinearity) if isinstance(m, nn.RNN) else {}
+    new = cls(m.input_size, m.hidden_size, num_layers=m.num_layers, bias=m.bias, batch_first=m.batch_first,
+              dropout=m.dropout, bidirectional=m.bidirectional, config=config, **extra)
+    dirs = 2 if m.bidirectional else 1
+    for l in range(m.num_layers):
+        for d, sfx in enumerate(['', '_reverse'][:dirs]):
+            k = l * dirs + d
+            new.ih[k].weight, new.hh[k].weight = getattr(m, f'weight_ih_l{l}{sfx}'), getattr(m, f'weight_hh_l{l}{sfx}')
+            if m.bias: new.ih[k].bias, new.hh[k].bias = getattr(m, f'bias_ih_l{l}{sfx}'), getattr(m, f'bias_hh_l{l}{sfx}')
+    return new.train(m.training)
+
+# %% ../nbs/06_layers.ipynb #f85cd613
+class AnalogLSTM(_AnalogRecurrent):
+    "`nn.LSTM` built from analog linears: gates i, f, g, o"
+    gates = 4
+    def _step(self, gx:Tensor, gh:Tensor, h:Tensor, c:Tensor):
+        "One time step from the input's and the state's gate pre-activations: (h, c)"
+        i, f, g, o = (gx + gh).chunk(4, -1)
+        c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+        return torch.sigmoid(o) * torch.tanh(c), c
+
+class AnalogGRU(_AnalogRecurrent):
+    "`nn.GRU` built from analog linears: gates r, z, n, with the reset gate on the recurrent part of n"
+    gates = 3
+    def _step(self, gx:Tensor, gh:Tensor, h:Tensor, c=None):
+        "One time step: (h, None)"
+        (rx, zx, nx), (rh, zh, nh) = gx.chunk(3, -1), gh.chunk(3, -1)
+        r, z = torch.sigmoid(rx + rh), torch.sigmoid(zx + zh)
+        n = torch.tanh(nx + r * nh)
+        return (1 - z) * n + z * h, None
+
+class AnalogRNN(_AnalogRecurrent):
+    "`nn.RNN` (tanh or ReLU) built from analog linears"
+    def __init__(self, input_size:int, hidden_size:int, num_layers:int=1,
+                 nonlinearity:str='tanh', # 'tanh' or 'relu', as nn.RNN
+                 bias:bool=True, batch_first:bool=False, dropout:float=0.0, bidirectional:bool=False, config:AnalogConfig|None=None):
+        check_value(nonlinearity in ('tanh', 'relu'), f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, config)
+        self.nonlinearity = nonlinearity
+
+    def _step(self, gx:Tensor, gh:Tensor, h:Tensor, c=None):
+        "One time step: (h, None)"
+        return (torch.tanh(gx + gh) if self.nonlinearity == 'tanh' else torch.relu(gx + gh)), None
+
+# %% ../nbs/06_layers.ipynb #5654d580
+class AnalogMultiheadAttention(nn.Module):
+    "`nn.MultiheadAttention` with its four projections on analog tiles and the attention itself digital"
+    def __init__(self, embed_dim:int, # E: features of the queries and outputs
+                 num_heads:int, # heads; E must be a multiple
+                 dropout:float=0.0, # dropout on the attention weights in training
+                 bias:bool=True, # biases of the projections
+                 kdim:int|None=None, # features of the keys (default E)
+                 vdim:int|None=None, # features of the values (default E)
+                 batch_first:bool=False, # inputs (N, L, E) instead of (L, N, E)
+                 config:AnalogConfig|None=None, # the hardware of the projections
+                ):
+        super().__init__()
+        check_value(_is_int(num_heads, 1) and embed_dim % num_heads == 0, f"embed_dim ({embed_dim}) must be a multiple of num_heads ({num_heads})")
+        check_value(0 <= dropout < 1, f"dropout must be in [0, 1), got {dropout!r}")
+        self.embed_dim, self.num_heads, self.head_dim = embed_dim, num_heads, embed_dim // num_heads
+        self.kdim, self.vdim = kdim or embed_dim, vdim or embed_dim
+        self.dropout, self.batch_first = float(dropout), batch_first
+        self.in_proj_bias, self._qkv_same_embed_dim = None, False  # no packed projection: nn.Transformer* take the module path
+        self.q_proj = AnalogLinear(embed_dim, embed_dim, bias, config)
+        self.k_proj = AnalogLinear(self.kdim, embed_dim, bias, config)
+        self.v_proj = AnalogLinear(self.vdim, embed_dim, bias, config)
+        self.out_proj = AnalogLinear(embed_dim, embed_dim, bias, config)
+
+# %% ../nbs/06_layers.ipynb #73f4b11d
+def attention_mask(attn_mask:Tensor|None, # (L, S) or (N·H, L, S): True or -inf where attention is not allowed
+                   key_padding_mask:Tensor|None, # (N, S): True or -inf at keys to ignore
+                   is_causal:bool, # without attn_mask: attend only to earlier positions
+                   N:int, H:int, L:int, S:int, # batch, heads, queries, keys
+                   like:Tensor, # dtype and device of the result
+                  )->Tensor|None:
+    "nn.MultiheadAttention's masks as one additive mask (N or 1, H or 1, L, S), or None"
+    def additive(m): return torch.zeros_like(m, dtype=like.dtype).masked_fill_(m, float('-inf')) if m.dtype == torch.bool else m.to(like.dtype)
+    out = None
+    if attn_mask is not None:
+        out = additive(attn_mask).view(-1, H, L, S) if attn_mask.ndim == 3 else additive(attn_mask).view(1, 1, L, S)
+    elif is_causal: out = additive(torch.ones(L, S, dtype=torch.bool, device=like.device).triu(1)).view(1, 1, L, S)
+    if key_padding_mask is not None:
+        kp = additive(key_padding_mask).view(N, 1, 1, S)
+        out = kp if out is None else out + kp
+    return out
+
+# %% ../nbs/06_layers.ipynb #37e5b879
+@patch
+def forward(self:AnalogMultiheadAttention, query:Tensor, # (L, N, E), (N, L, E) with batch_first, or unbatched (L, E)
+            key:Tensor, # (S, N, kdim), likewise
+            value:Tensor, # (S, N, vdim), likewise
+            key_padding_mask:Tensor|None=None, # (N, S): True (or -inf) at keys to ignore
+            need_weights:bool=True, # also return the attention weights
+            attn_mask:Tensor|None=None, # (L, S) or (N·H, L, S): True (or -inf) where attention is not allowed
+            average_attn_weights:bool=True, # average the returned weights over the heads
+            is_causal:bool=False, # without attn_mask: a causal mask
+           ):
+    "Like nn.MultiheadAttention: (output, weights or None)"
+    unbatched = query.ndim == 2
+    q, k, v = (t.unsqueeze(0) if unbatched else (t if self.batch_first else t.transpose(0, 1)) for t in (query, key, value))
+    if unbatched and key_padding_mask is not None: key_padding_mask = key_padding_mask.unsqueeze(0)
+    (N, L, _), S, H, d = q.shape, k.shape[1], self.num_heads, self.head_dim
+    q, k, v = (p(t).view(N, -1, H, d).transpose(1, 2) for p, t in ((self.q_proj, q), (self.k_proj, k), (self.v_proj, v)))
+    mask = attention_mask(attn_mask, key_padding_mask, is_causal, N, H, L, S, q)
+    p = self.dropout if self.training else 0.0
+    if need_weights:
+        w = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d) + (0 if mask is None else mask), -1)
+        y = F.dropout(w, p) @ v if p else w @ v
+    else: y, w = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, dropout_p=p), None
+    y = self.out_proj(y.transpose(1, 2).reshape(N, L, self.embed_dim))
+    y = y.squeeze(0) if unbatched else (y if self.batch_first else y.transpose(0, 1))
+    if w is not None:
+        w = w.mean(1) if average_attn_weights else w
+        w = w.squeeze(0) if unbatched else w
+    return y, w
+
+@patch(cls_method=True)
+def from_digital(cls:AnalogMultiheadAttention, m:nn.MultiheadAttention, # the attention to convert
+                 config:AnalogConfig|None=None, # the hardware of the projections
+                )->AnalogMultiheadAttention:
+    "The analog twin of `m`: its projections' weights (a packed one split into three new Parameters)"
+    if m.bias_k is not None or m.add_zero_attn: raise NotImplementedError("AnalogMultiheadAttention supports neither add_bias_kv nor add_zero_attn")
+    bias = m.in_proj_bias is not None
+    new = cls(m.embed_dim, m.num_heads, m.dropout, bias, m.kdim, m.vdim, m.batch_first, config)
+    E, names = m.embed_dim, ('q_proj', 'k_proj', 'v_proj')
+    with torch.no_grad():
+        for i, name in enumerate(names):
+            w = m.in_proj_weight[i * E:(i + 1) * E] if m._qkv_same_embed_dim else getattr(m, f'{name}_weight')
+            getattr(new, name).weight = nn.Parameter(w.detach().clone(), requires_grad=w.requires_grad)
+            if bias: getattr(new, name).bias = nn.Parameter(m.in_proj_bias[i * E:(i + 1) * E].detach().clone())
+    new.out_proj = AnalogLinear.from_digital(m.out_proj, config)
+    return new.to(m.out_proj.weight.device).train(m.training)
