@@ -67,20 +67,20 @@ def randn_rate(threads):
         return threads * block * reps / (time.perf_counter() - t)
     finally: torch.set_num_threads(intra)
 
-def device_physics(model, g_t, xi, times):
+def device_physics(device_model, g_t, xi, times):
     "What the engine computes for programmed devices of targets `g_t` from their normals `xi` (2 + reads, D), with the model's own methods"
-    nu = model.drift_coefficients(g_t, noise=xi[1])
-    g = model.program(g_t, noise=xi[0])
-    q = model.read_noise_q(g)
-    return [model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
+    nu = device_model.drift_coefficients(g_t, noise=xi[1])
+    g = device_model.program(g_t, noise=xi[0])
+    q = device_model.read_noise_q(g)
+    return [device_model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
 
-def unchecked_physics(model, g_t, xi, times):
+def unchecked_physics(device_model, g_t, xi, times):
     "`device_physics` without the range checks (which torch.compile cannot fuse), for the fused kernel"
-    mu, sigma = model.drift_stats(g_t)
-    nu = sigma.mul_(xi[1]).add_(mu).abs_().mul_(model.drift_scale)
-    g = model.prog_noise_std(g_t).mul_(xi[0]).add_(g_t).clamp_(min=0)
-    q = model.read_noise_q(g)
-    return [model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
+    mu, sigma = device_model.drift_stats(g_t)
+    nu = sigma.mul_(xi[1]).add_(mu).abs_().mul_(device_model.drift_scale)
+    g = device_model.prog_noise_std(g_t).mul_(xi[0]).add_(g_t).clamp_(min=0)
+    q = device_model.read_noise_q(g)
+    return [device_model._read(g, nu, t, noise=xi[2 + s], q_s=q) for s, t in enumerate(times)]
 
 def per_thread_rate(work, threads):
     "Items per second when `threads` threads each run `work(i)` (which returns its item count), one intra-op thread each"
@@ -95,7 +95,7 @@ def per_thread_rate(work, threads):
 def physics_over_draws(repeats, times, compiled=False):
     "On one core: the median over `repeats` of the time the physics of programmed devices takes with its normals given (eager or torch.compile'd), over the time drawing those 2 + len(times) normals takes just before and after it; and the median devices per second of both"
     model, block, reps = PCMNoiseModel(), 2 ** 17, 10
-    g_t = torch.linspace(model.g_max / block, model.g_max, block)  # every device programmed, targets spread over (0, G_max]
+    g_t = torch.linspace(device_model.g_max / block, device_model.g_max, block)  # every device programmed, targets spread over (0, G_max]
     xi = torch.randn(2 + len(times), block, generator=torch.Generator().manual_seed(0))
     if compiled: torch._dynamo.config.capture_scalar_outputs = True  # a read's time, float(t), stays in the fused graph
     physics = torch.compile(unchecked_physics) if compiled else device_physics
@@ -104,7 +104,7 @@ def physics_over_draws(repeats, times, compiled=False):
         for _ in range(reps): torch.randn(out.shape, generator=gen, out=out)
         return block * reps
     def apply(i):
-        for _ in range(reps): physics(model, g_t, xi, times)
+        for _ in range(reps): physics(device_model, g_t, xi, times)
         return block * reps
     per_thread_rate(apply, 1)  # warm-up, and compilation for one thread, as the engine's workers run
     ratios, draws, phys = [], [], []

@@ -92,24 +92,24 @@ def trial_seed(seed:int, # the run's seed
     return (seed * _STREAM + trial) % (2 ** 62)
 
 def _chunk_errors(trials:range, # indices of the trials in this chunk
-                  cfg:SliceConfig, # the slicing
+                  slicing:SliceConfig, # the slicing
                   xb:CrossbarConfig, # the crossbar
-                  model:PCMNoiseModel, # device model
+                  device_model:PCMNoiseModel, # device model
                   read_times:list[float], # t_inference of every read; read_times[0] = 0
                   seed:int, # seed of the per-trial streams
                   device, # torch device
                  )->Tensor:
     "η (len(trials), len(read_times)) for a batch of trials; read_times[0] = 0 is the baseline read of GDC"
-    B, N, n = len(trials), xb.size, cfg.n_slices
+    B, N, n = len(trials), xb.size, slicing.n_slices
     gens = [torch.Generator(device=device).manual_seed(trial_seed(seed, t)) for t in trials]
     w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
     xi = torch.empty(B, n, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device)
-    chip = program_slices(w, cfg, model, noise=_programmed_draws(gens, xi), mapping=xb.mapping, overflow=xb.overflow)
+    chip = program_slices(w, slicing, device_model, noise=_programmed_draws(gens, xi), mapping=xb.mapping, overflow=xb.overflow)
     R_in = signed_range(xb.input_bits)
     x_cal = torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))
     xx = torch.stack([x, x_cal], -1)  # (B, N, 2)
-    gain = adc_gain(xb.adc_bits, xb.input_bits, N, model.g_max, xb.weight_std_range, n)
-    sig = torch.tensor(cfg.significance, dtype=torch.float64, device=device).view(-1, 1, 1, 1)
+    gain = adc_gain(xb.adc_bits, xb.input_bits, N, device_model.g_max, xb.weight_std_range, n)
+    sig = torch.tensor(slicing.significance, dtype=torch.float64, device=device).view(-1, 1, 1, 1)
     outs = []
     for s, t in enumerate(read_times):
         y = digitise(chip.read(t, noise=xi[:, :, 2 + s].permute(1, 2, 0, 3, 4)), xx, gain, xb.adc_bits)
@@ -124,11 +124,11 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
     return torch.stack(eta, -1)
 
 # %% ../nbs/05_crossbar.ipynb #478b5a01
-def crossbar_errors(cfg:SliceConfig, # the slicing
+def crossbar_errors(slicing:SliceConfig, # the slicing
                     times, # t_inference of each read (s since programming)
                     trials:int=200, # independent chips
                     crossbar:CrossbarConfig|None=None, # the crossbar; default CrossbarConfig()
-                    model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                    device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                     seed:int=0, # seed of the per-trial streams
                     device='cpu', # torch device
                     chunk_elements:int|None=None, # devices per chunk (default 2^19 on a CPU, to stay in cache; 2^24 on a GPU)
@@ -136,23 +136,23 @@ def crossbar_errors(cfg:SliceConfig, # the slicing
                    )->Tensor:
     "Relative MVM error η, eq. (1), of every trial (rows) at every time (columns), float64"
     xb = crossbar if crossbar is not None else CrossbarConfig()
-    model = model if model is not None else PCMNoiseModel()
+    device_model = device_model if device_model is not None else PCMNoiseModel()
     if isinstance(times, str) or not all(isinstance(t, (int, float)) or torch.is_tensor(t) for t in times):
         raise TypeError(f"times must be a list of numbers of seconds (see pcm_literate.units), got {times!r}")
     times = [float(t) for t in times]
     if not times: raise ValueError("times must hold at least one t_inference")
     if any(not math.isfinite(t) or t < 0 for t in times): raise ValueError(f"times must be finite and >= 0 s, got {times}")
     if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
-    if cfg.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {cfg.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
+    if slicing.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {slicing.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
     device = torch.device(device)
     read_times = [0.0] + [t for t in dict.fromkeys(times) if t != 0.0]  # the baseline read at 0 serves t = 0 too
-    per_trial = cfg.n_slices * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
+    per_trial = slicing.n_slices * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
     chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 19)
     mine = my_share(trials)  # under torchrun, this process's trials; all of them otherwise
     chunk = max(1, min(len(mine), chunk_elements // per_trial))
     chunks = [range(a, min(a + chunk, mine.stop)) for a in range(mine.start, mine.stop, chunk)]
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
-    run = lambda r: _chunk_errors(r, cfg, xb, model, read_times, seed, device)
+    run = lambda r: _chunk_errors(r, slicing, xb, device_model, read_times, seed, device)
     if workers > 1 and len(chunks) > 1:  # chunks are small: one intra-op thread per worker, restored afterwards
         intra = torch.get_num_threads()
         torch.set_num_threads(max(1, intra // workers))

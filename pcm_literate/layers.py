@@ -119,49 +119,49 @@ class TileGrid:
 
 def tile_grid(n_out:int, # output columns of the layer (of one group)
               n_in:int, # input rows of the layer (of one group)
-              cfg:AnalogConfig, # holds the largest tile
+              config:AnalogConfig, # holds the largest tile
               row_group:int=1, # rows that must stay on one tile (a convolution's kernel: kh·kw)
               groups:int=1, # independent weight matrices, each on tiles of its own
              )->TileGrid:
     "Near-equal tiles; the input rows are cut only between groups of `row_group` rows"
-    check_value(row_group <= cfg.max_input_size, f"one input channel needs {row_group} rows, more than max_input_size = {cfg.max_input_size}")
+    check_value(row_group <= config.max_input_size, f"one input channel needs {row_group} rows, more than max_input_size = {config.max_input_size}")
     n_groups, groups = groups, n_in // row_group
-    Ti = math.ceil(groups / (cfg.max_input_size // row_group))
-    To = math.ceil(n_out / cfg.max_output_size)
+    Ti = math.ceil(groups / (config.max_input_size // row_group))
+    To = math.ceil(n_out / config.max_output_size)
     return TileGrid(n_out, n_in, To, Ti, math.ceil(n_out / To), math.ceil(groups / Ti) * row_group, n_groups)
 
 # %% ../nbs/06_layers.ipynb #6ff79a8e
 def dac(x:Tensor, # inputs grouped by tile (N, Ti, ...)
-        cfg:AnalogConfig, # bits and range of the DAC
+        config:AnalogConfig, # bits and range of the DAC
         ste:bool=False, # straight-through gradient (training)
-        learned:Tensor|None=None, # a learned range r per tile (Ti,), in place of cfg.input_range; gets gradients
+        learned:Tensor|None=None, # a learned range r per tile (Ti,), in place of config.input_range; gets gradients
        ): # (x̃, s_x (N, Ti))
     "Eq. (1): inputs scaled per vector and tile, then quantised by the DAC"
     if learned is not None: xs = learned.expand(x.shape[0], -1)
-    elif cfg.input_range is not None: xs = x.new_full(x.shape[:2], cfg.input_range)
+    elif config.input_range is not None: xs = x.new_full(x.shape[:2], config.input_range)
     else:
         xs = x.detach().abs().flatten(2).amax(-1)
         xs = torch.where(xs > 0, xs, torch.ones_like(xs))
     xn = x / xs.view(*xs.shape, *[1] * (x.ndim - 2))
-    return (xn if cfg.input_bits is None else quantize_symmetric(xn, cfg.input_bits, 1.0, ste=ste)), xs
+    return (xn if config.input_bits is None else quantize_symmetric(xn, config.input_bits, 1.0, ste=ste)), xs
 
 # %% ../nbs/06_layers.ipynb #20bb3dda
 def adc(y:Tensor, # column outputs of every slice and tile
-        cfg:AnalogConfig, # output noise, bits and bound of the ADC
+        config:AnalogConfig, # output noise, bits and bound of the ADC
         ste:bool=False, # straight-through gradient (training)
         generator:torch.Generator|None=None, # source of the output noise
        )->Tensor:
     "Eq. (3): additive output noise, then the ADC of every column"
-    if cfg.out_noise > 0: y = y + cfg.out_noise * torch.randn(y.shape, generator=generator, device=y.device, dtype=y.dtype)
-    return y if cfg.adc_bits is None else quantize_symmetric(y, cfg.adc_bits, cfg.out_bound, ste=ste)
+    if config.out_noise > 0: y = y + config.out_noise * torch.randn(y.shape, generator=generator, device=y.device, dtype=y.dtype)
+    return y if config.adc_bits is None else quantize_symmetric(y, config.adc_bits, config.out_bound, ste=ste)
 
 # %% ../nbs/06_layers.ipynb #94c639a8
-def slice_coefficients(cfg:AnalogConfig, # the slicing
+def slice_coefficients(config:AnalogConfig, # the slicing
                        like:Tensor, # dtype and device of the result
                       )->Tensor:
     "b_W^k · r_W / R_W of eq. (4): normalised weight units per normalised unit of slice k"
-    sc = cfg.slicing
-    R = signed_range(cfg.weight_bits)
+    sc = config.slicing
+    R = signed_range(config.weight_bits)
     return torch.tensor([b * sc.slice_range / R for b in sc.significance], dtype=like.dtype, device=like.device)
 
 # %% ../nbs/06_layers.ipynb #ad34b966
@@ -174,29 +174,29 @@ def weight_scale(w:Tensor, # weight tiles (To, Ti, Mo, Mi)
 
 # %% ../nbs/06_layers.ipynb #a6843953
 def training_noise(wn:Tensor, # normalised weights W/s_W
-                   cfg:AnalogConfig, # the noise type and scale λ
+                   config:AnalogConfig, # the noise type and scale λ
                    generator:torch.Generator|None=None, # source of ξ
                   )->Tensor:
     "σ_train·ξ of eq. (5), fresh at every call, detached from the graph"
     wd = wn.detach()
     xi = torch.randn(wd.shape, generator=generator, device=wd.device, dtype=wd.dtype)
-    if cfg.train_noise == 'pcm':
-        return xi.mul_(cfg.device_model.prog_noise_std(wd.abs() * cfg.g_max).mul_(cfg.train_noise_scale / cfg.g_max))
-    if cfg.train_noise == 'additive': return xi.mul_(cfg.train_noise_scale)
-    if cfg.train_noise == 'multiplicative': return xi.mul_(wd).mul_(cfg.train_noise_scale)
+    if config.train_noise == 'pcm':
+        return xi.mul_(config.device_model.prog_noise_std(wd.abs() * config.g_max).mul_(config.train_noise_scale / config.g_max))
+    if config.train_noise == 'additive': return xi.mul_(config.train_noise_scale)
+    if config.train_noise == 'multiplicative': return xi.mul_(wd).mul_(config.train_noise_scale)
     return xi.zero_()
 
 # %% ../nbs/06_layers.ipynb #ff307a85
 def training_perturbation(wn:Tensor, # normalised weights W/s_W
-                          cfg:AnalogConfig, # training noise and drop-connect rate
+                          config:AnalogConfig, # training noise and drop-connect rate
                           generator:torch.Generator|None=None, # source of ξ and of the drop-connect mask
                          )->Tensor|None:
     "W̃ − W/s_W of eqs. (5)–(6), detached; None when the training forward adds nothing"
-    noisy = cfg.train_noise != 'none' and cfg.train_noise_scale > 0
-    if not noisy and cfg.drop_connect == 0: return None
-    d = training_noise(wn, cfg, generator) if noisy else torch.zeros_like(wn.detach())
-    if cfg.drop_connect == 0: return d
-    dropped = torch.rand(wn.shape, generator=generator, device=wn.device, dtype=wn.dtype) < cfg.drop_connect
+    noisy = config.train_noise != 'none' and config.train_noise_scale > 0
+    if not noisy and config.drop_connect == 0: return None
+    d = training_noise(wn, config, generator) if noisy else torch.zeros_like(wn.detach())
+    if config.drop_connect == 0: return d
+    dropped = torch.rand(wn.shape, generator=generator, device=wn.device, dtype=wn.dtype) < config.drop_connect
     return torch.where(dropped, -wn.detach(), d)
 
 # %% ../nbs/06_layers.ipynb #68f1b031
@@ -234,8 +234,8 @@ class AnalogChip(nn.Module):
     @property
     def slices(self) -> ProgrammedSlices:
         "The devices as `slicing.ProgrammedSlices`, which reads them"
-        cfg = self.config
-        return ProgrammedSlices(cfg.slicing, cfg.device_model, self.polarity, None, self.g_prog, self.nu,
+        config = self.config
+        return ProgrammedSlices(config.slicing, config.device_model, self.polarity, None, self.g_prog, self.nu,
                                 self.overflow, self.overflow_peak, None)
 
     def extra_repr(self) -> str:
@@ -269,11 +269,11 @@ def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float
 def calibration_readout(self:AnalogChip, generator:torch.Generator|None=None, # source of the output noise
                        )->Tensor:
     "Eq. (7) on the last read, per column (To, Ti, Mo); counts the reads at the ADC bound"
-    cfg = self.config
-    y = adc(self.read_w, cfg, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
-    clipped = (y.abs() >= cfg.out_bound).sum() if cfg.adc_bits is not None else y.new_zeros((), dtype=torch.long)
+    config = self.config
+    y = adc(self.read_w, config, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
+    clipped = (y.abs() >= config.out_bound).sum() if config.adc_bits is not None else y.new_zeros((), dtype=torch.long)
     self.calibration_clipped = clipped
-    w = torch.tensordot(slice_coefficients(cfg, y), y, dims=1)  # (To, Ti, Mo, Mi): the weights as read, normalised
+    w = torch.tensordot(slice_coefficients(config, y), y, dims=1)  # (To, Ti, Mo, Mi): the weights as read, normalised
     return (w * self.target).mul_(self.scale.square()).sum(-1)
 
 # %% ../nbs/06_layers.ipynb #45c4b30d
@@ -347,18 +347,18 @@ class _AnalogLayer:
         return self._config
 
     @config.setter
-    def config(self, cfg:AnalogConfig):
-        if not isinstance(cfg, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(cfg).__name__}")
-        if self.chip is not None and hardware_record(cfg) != self.chip.hardware:
-            diff = hardware_differences(self.chip.hardware, hardware_record(cfg))
+    def config(self, config:AnalogConfig):
+        if not isinstance(config, AnalogConfig): raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
+        if self.chip is not None and hardware_record(config) != self.chip.hardware:
+            diff = hardware_differences(self.chip.hardware, hardware_record(config))
             raise ValueError(f"{type(self).__name__} holds a chip programmed with other hardware ({diff}): "
                              "unprogram it first (set_analog_config(model, config) does both)")
-        self._config = cfg
-        if cfg.learn_input_range and self.input_range is None and self.weight.device.type != 'meta':
-            r0 = float('nan') if cfg.input_range is None else cfg.input_range  # nan: set by the first training batch
+        self._config = config
+        if config.learn_input_range and self.input_range is None and self.weight.device.type != 'meta':
+            r0 = float('nan') if config.input_range is None else config.input_range  # nan: set by the first training batch
             n = self.grid.groups * self.grid.Ti
             self.input_range = nn.Parameter(torch.full((n,), r0, dtype=self.weight.dtype, device=self.weight.device))
-            self._range_ready = cfg.input_range is not None
+            self._range_ready = config.input_range is not None
 
     @property
     def programmed(self) -> bool:
@@ -424,22 +424,22 @@ def _combine(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) 
 def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
            )->Tensor:
     "The forward pass, training or deployed"
-    cfg, chip = self.config, self.chip
+    config, chip = self.config, self.chip
     if chip is not None:
         if self.training: raise RuntimeError(f"{type(self).__name__} is programmed (deployed) and cannot train: "
                                              "call .eval(), or unprogram_analog(model) to train again")
-        xn, xs = dac(x.to(chip.read_w.dtype), cfg, False, self._learned_range(x))
-        y = adc(self._mvm(xn, chip.read_w), cfg, False, self.noise_generator)
-        if cfg.adc_bits is not None: chip.count_saturation(y)
-        alpha = dict(none=None, per_column=chip.alpha_column).get(cfg.drift_compensation, chip.alpha_tile)
-        return self._combine(y, slice_coefficients(cfg, y), alpha, chip.scale, xs).to(x.dtype)
+        xn, xs = dac(x.to(chip.read_w.dtype), config, False, self._learned_range(x))
+        y = adc(self._mvm(xn, chip.read_w), config, False, self.noise_generator)
+        if config.adc_bits is not None: chip.count_saturation(y)
+        alpha = dict(none=None, per_column=chip.alpha_column).get(config.drift_compensation, chip.alpha_tile)
+        return self._combine(y, slice_coefficients(config, y), alpha, chip.scale, xs).to(x.dtype)
     w = self._tile_weights(self.weight)
-    scale = weight_scale(w, cfg.mapping)
+    scale = weight_scale(w, config.mapping)
     wn = w / scale
-    d = training_perturbation(wn, cfg, self.noise_generator) if self.training else None
+    d = training_perturbation(wn, config, self.noise_generator) if self.training else None
     if d is not None: wn = wn + d
-    xn, xs = dac(x, cfg, self.training, self._learned_range(x))
-    return self._combine(adc(self._mvm(xn, wn[None]), cfg, self.training, self.noise_generator), None, None, scale, xs)
+    xn, xs = dac(x, config, self.training, self._learned_range(x))
+    return self._combine(adc(self._mvm(xn, wn[None]), config, self.training, self.noise_generator), None, None, scale, xs)
 
 # %% ../nbs/06_layers.ipynb #e19e3c85
 @patch

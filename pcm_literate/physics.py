@@ -267,23 +267,23 @@ def conductances_to_weights(g_plus:Tensor, # G+ (µS)
 class ProgrammedWeights:
     "A weight tensor programmed once onto (G+, G−) PCM pairs; `read` it at any time since programming"
     def __init__(self, weights:Tensor, # weights to program, any shape, float32 or float64
-                 model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                 device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                  generator:torch.Generator|None=None, # source of the programming noise and ν
                  nu=None, # override the drawn drift exponents (e.g. one common ν), float or tensor, >= 0
                 ):
-        self.model = model if model is not None else PCMNoiseModel()
-        g_plus, g_minus, self.scale = weights_to_conductances(weights, self.model.g_max)
+        self.device_model = device_model if device_model is not None else PCMNoiseModel()
+        g_plus, g_minus, self.scale = weights_to_conductances(weights, self.device_model.g_max)
         self.weights = weights.detach().clone()
         self.g_target = torch.stack([g_plus, g_minus])
-        self.g_prog = self.model.program(self.g_target, generator)
-        if nu is None: self.nu = self.model.drift_coefficients(self.g_target, generator)
+        self.g_prog = self.device_model.program(self.g_target, generator)
+        if nu is None: self.nu = self.device_model.drift_coefficients(self.g_target, generator)
         else:
             nu = torch.as_tensor(nu, dtype=weights.dtype, device=weights.device)
             try: self.nu = nu.expand_as(self.g_target).clone()
             except RuntimeError: raise ValueError(f"nu of shape {tuple(nu.shape)} does not broadcast to the pair shape {tuple(self.g_target.shape)}") from None
             if _range(self.nu, "nu")[0] < 0: raise ValueError("nu must be >= 0")
 
-    def __repr__(self): return f"ProgrammedWeights(shape={tuple(self.weights.shape)}, {self.model})"
+    def __repr__(self): return f"ProgrammedWeights(shape={tuple(self.weights.shape)}, {self.device_model})"
 
     def conductances(self, t_inference:float, # seconds since programming
                      generator:torch.Generator|None=None, # source of the read noise
@@ -291,7 +291,7 @@ class ProgrammedWeights:
         "Conductances (2, *shape) of G+ and G− read at `t_inference` s, with fresh read noise"
         t = _as_time(t_inference, self.g_prog)
         if t.numel() != 1: raise ValueError("ProgrammedWeights reads one time at a time; pass a scalar t_inference")
-        return self.model._read(self.g_prog, self.nu, t, generator)
+        return self.device_model._read(self.g_prog, self.nu, t, generator)
 
     def read(self, t_inference:float, # seconds since programming
              generator:torch.Generator|None=None, # source of the read noise
@@ -362,4 +362,4 @@ def oracle_drift_compensation(chip:ProgrammedWeights, # the programmed chip
     "Oracle GDC α = (t/t0)^ν̄ with the chip's true conductance-weighted mean ν: for comparison only, never the default"
     t = _as_time(t_inference, chip.g_prog)
     nu_bar = (chip.nu * chip.g_prog).sum() / chip.g_prog.sum().clamp(min=torch.finfo(chip.g_prog.dtype).tiny)
-    return ((t + chip.model.t0) / chip.model.t0) ** nu_bar
+    return ((t + chip.device_model.t0) / chip.device_model.t0) ** nu_bar

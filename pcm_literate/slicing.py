@@ -81,53 +81,53 @@ def quantize_weights(w:Tensor, # real-valued weights
     return (w * scale).round().clamp(-R, R), scale
 
 # %% ../nbs/04_slicing.ipynb #3607e367
-def _fill_order(cfg:SliceConfig) -> list[int]:
+def _fill_order(slicing:SliceConfig) -> list[int]:
     "Order in which max-fill visits the slices: in turn for b_W = 1, most significant first for b_W > 1"
-    return list(range(cfg.n_slices)) if cfg.b == 1 else list(range(cfg.n_slices - 1, -1, -1))
+    return list(range(slicing.n_slices)) if slicing.b == 1 else list(range(slicing.n_slices - 1, -1, -1))
 
-def _max_fill_slice(rest:Tensor, k:int, last:bool, cfg:SliceConfig) -> Tensor:
+def _max_fill_slice(rest:Tensor, k:int, last:bool, slicing:SliceConfig) -> Tensor:
     "Value of slice k under max-fill, given the magnitude still to represent"
-    r, b = cfg.slice_range, cfg.b
+    r, b = slicing.slice_range, slicing.b
     if last: return rest.clone()
     if b == 1: return (rest >= r).to(rest.dtype).mul_(r)
     lower = r * sum(b ** j for j in range(k))  # what slices 0 … k−1 can hold
     return (rest / b ** k).clamp_(max=r).mul_(rest > lower)
 
-def _positional_slices(mag:Tensor, cfg:SliceConfig) -> Tensor:
+def _positional_slices(mag:Tensor, slicing:SliceConfig) -> Tensor:
     "Bit groups of the integer magnitudes, least significant first"
     m = mag.to(torch.int64)
-    return torch.stack([((m >> (k * cfg.bits_per_slice)) & (cfg.b - 1)).to(mag.dtype) for k in range(cfg.n_slices)])
+    return torch.stack([((m >> (k * slicing.bits_per_slice)) & (slicing.b - 1)).to(mag.dtype) for k in range(slicing.n_slices)])
 
-def _magnitude_slices(mag:Tensor, cfg:SliceConfig) -> Tensor:
+def _magnitude_slices(mag:Tensor, slicing:SliceConfig) -> Tensor:
     "Noise-free slices (n_W, *mag.shape) of checked integer magnitudes, in their dtype"
-    if cfg.algorithm == 'positional': return _positional_slices(mag, cfg)
-    if cfg.algorithm == 'equal_fill': return (mag / sum(cfg.significance)).expand(cfg.n_slices, *mag.shape)
-    slices, rest, order = torch.empty(cfg.n_slices, *mag.shape, dtype=mag.dtype, device=mag.device), mag, _fill_order(cfg)
+    if slicing.algorithm == 'positional': return _positional_slices(mag, slicing)
+    if slicing.algorithm == 'equal_fill': return (mag / sum(slicing.significance)).expand(slicing.n_slices, *mag.shape)
+    slices, rest, order = torch.empty(slicing.n_slices, *mag.shape, dtype=mag.dtype, device=mag.device), mag, _fill_order(slicing)
     for i, k in enumerate(order):
-        slices[k] = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
-        rest = rest - cfg.b ** k * slices[k]
+        slices[k] = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
+        rest = rest - slicing.b ** k * slices[k]
     return slices
 
 def slice_weights(w:Tensor, # integer weights, any shape
-                  cfg:SliceConfig, # how to slice
+                  slicing:SliceConfig, # how to slice
                  )->Tensor:
     "Noise-free signed slice values S (n_W, *w.shape), least significant first, with W = Σ b_W^k S_k"
-    wf = check_integer_weights(w, cfg.n_bits)
-    return wf.sign() * _magnitude_slices(wf.abs(), cfg)
+    wf = check_integer_weights(w, slicing.n_bits)
+    return wf.sign() * _magnitude_slices(wf.abs(), slicing)
 
 def reconstruct(slices:Tensor, # slice values (n_W, ...), least significant first
-                cfg:SliceConfig, # the slicing that made them
+                slicing:SliceConfig, # the slicing that made them
                )->Tensor:
     "W = Σ_k b_W^k S_k, eq. (1)"
-    sig = torch.tensor(cfg.significance, dtype=slices.dtype, device=slices.device)
+    sig = torch.tensor(slicing.significance, dtype=slices.dtype, device=slices.device)
     return (sig.view(-1, *[1] * (slices.ndim - 1)) * slices).sum(0)
 
 # %% ../nbs/04_slicing.ipynb #452ad2e6
 @dataclass
 class ProgrammedSlices:
     "Slices of one weight tensor programmed onto PCM devices; read them at any time"
-    cfg: SliceConfig  # the slicing
-    model: PCMNoiseModel  # the device model
+    slicing: SliceConfig  # the slicing
+    device_model: PCMNoiseModel  # the device model
     polarity: Tensor  # (n_W, *shape) +1/−1: sign of each slice's contribution
     g_target: Tensor|None  # (n_W, d, *shape) targets (µS); d = 1 (one device) or 2 (active, idle of a pair); None where not kept
     g_prog: Tensor  # (n_W, d, *shape) programmed conductances (µS)
@@ -139,7 +139,7 @@ class ProgrammedSlices:
     @property
     def unit(self) -> float:
         "Weight units per µS: r_W / G_max"
-        return self.cfg.slice_range / self.model.g_max
+        return self.slicing.slice_range / self.device_model.g_max
 
     def signed(self, g:Tensor, # device conductances (n_W, d, *shape)
               )->Tensor:
@@ -151,31 +151,31 @@ class ProgrammedSlices:
              noise:Tensor|None=None, # or its standard normals, shaped like g_prog
             )->Tensor:
         "Signed slice conductances (n_W, *shape) at `t_inference`, with fresh read noise"
-        return self.signed(self.model._read(self.g_prog, self.nu, t_inference, generator, noise, self.q_s))
+        return self.signed(self.device_model._read(self.g_prog, self.nu, t_inference, generator, noise, self.q_s))
 
     def weights(self, t_inference:float, # seconds since programming
                 generator:torch.Generator|None=None, # source of the read noise
                 noise:Tensor|None=None, # or its standard normals, shaped like g_prog
                )->Tensor:
         "The integer weights as the chip holds them at `t_inference`: Σ b_W^k Ŝ_k"
-        return reconstruct(self.read(t_inference, generator, noise) * self.unit, self.cfg)
+        return reconstruct(self.read(t_inference, generator, noise) * self.unit, self.slicing)
 
 # %% ../nbs/04_slicing.ipynb #a728e93d
 def _polarity(s:Tensor) -> Tensor:
     "−1 where s < 0, +1 elsewhere (zero included), in s's dtype; float arithmetic, several times faster than a comparison on a CPU"
     return s.sign().add_(0.5).sign_()
 
-def _device_targets(s:Tensor, cfg:SliceConfig, g_max:float, mapping:str):
+def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str):
     "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice (None for magnitudes, which are >= 0), and how many were clipped"
-    mag, r = s.abs(), cfg.slice_range
-    clipped = int((mag > r * (1 + 1e-9)).sum()) if cfg.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W
+    mag, r = s.abs(), slicing.slice_range
+    clipped = int((mag > r * (1 + 1e-9)).sum()) if slicing.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W
     g = mag.clamp_(max=r).mul_(g_max / r)
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
-    return targets, _polarity(s) if cfg.algorithm == 'max_fill_ec' else None, clipped
+    return targets, _polarity(s) if slicing.algorithm == 'max_fill_ec' else None, clipped
 
 def program_slices(w:Tensor, # integer weights, any shape
-                   cfg:SliceConfig, # how to slice
-                   model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                   slicing:SliceConfig, # how to slice
+                   device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                    generator:torch.Generator|None=None, # source of programming noise and ν
                    noise=None, # or given standard normals: {'prog': …, 'nu': …}, each (n_W, d, *shape); or a function (k, targets) -> (ξ_prog, ξ_ν) of slice k
                    mapping:str='single', # 'single': one device per slice; 'pair': a G+/G− pair per slice
@@ -183,50 +183,50 @@ def program_slices(w:Tensor, # integer weights, any shape
                    dtype=torch.float32, # dtype of the conductances
                   )->ProgrammedSlices:
     "Slice `w` and program every slice once (programming noise and ν stored; error correction uses the programmed values)"
-    model = model if model is not None else PCMNoiseModel()
+    device_model = device_model if device_model is not None else PCMNoiseModel()
     if mapping not in ('single', 'pair'): raise ValueError(f"mapping must be 'single' or 'pair', got {mapping!r}")
     if overflow not in ('clip', 'extend'): raise ValueError(f"overflow must be 'clip' or 'extend', got {overflow!r}")
     d = 2 if mapping == 'pair' else 1
-    shape = (cfg.n_slices, d, *w.shape)
+    shape = (slicing.n_slices, d, *w.shape)
     noise = noise if noise is not None else {k: torch.randn(shape, generator=generator, device=w.device, dtype=dtype) for k in ('prog', 'nu')}
     if not callable(noise):
         for k in ('prog', 'nu'):
             if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
     draw = noise if callable(noise) else lambda k, targets: (noise['prog'][k], noise['nu'][k])
-    wf = check_integer_weights(w, cfg.n_bits, dtype)
+    wf = check_integer_weights(w, slicing.n_bits, dtype)
     sign = _polarity(wf)
 
     def program(targets, k, excess=None):  # the devices of slice k and their ν; a single device at target 0 stays unprogrammed
         xi_prog, xi_nu = draw(k, targets)
-        nu[k] = model.drift_coefficients(targets, noise=xi_nu)
-        g = model.program(targets, noise=xi_prog)
+        nu[k] = device_model.drift_coefficients(targets, noise=xi_nu)
+        g = device_model.program(targets, noise=xi_prog)
         if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
         return g if mapping == 'pair' else g.mul_(targets.sign())  # targets >= 0: sign 0 or 1
 
     n_clipped, peak, mag = 0, 1.0, wf.abs()
     g_t, g_p, nu = (torch.empty(shape, dtype=dtype, device=w.device) for _ in range(3))  # every slice is written below
-    pol = torch.ones(cfg.n_slices, *w.shape, dtype=dtype, device=w.device)
-    if cfg.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
-        s = _magnitude_slices(mag, cfg)
-        for k in range(cfg.n_slices):
-            g_t[k] = _device_targets(s[k], cfg, model.g_max, mapping)[0]  # slices of |W|: polarity +1, as `pol` starts
+    pol = torch.ones(slicing.n_slices, *w.shape, dtype=dtype, device=w.device)
+    if slicing.algorithm != 'max_fill_ec':  # slice by slice: small tensors stay in the processor's cache
+        s = _magnitude_slices(mag, slicing)
+        for k in range(slicing.n_slices):
+            g_t[k] = _device_targets(s[k], slicing, device_model.g_max, mapping)[0]  # slices of |W|: polarity +1, as `pol` starts
             g_p[k] = program(g_t[k], k)
     else:  # one slice after the other, each correcting what the programmed ones missed
-        rest, order = mag, _fill_order(cfg)
+        rest, order = mag, _fill_order(slicing)
         for i, k in enumerate(order):
-            s_k = _max_fill_slice(rest, k, i == len(order) - 1, cfg)
-            g_t[k], pol[k], clipped = _device_targets(s_k, cfg, model.g_max, mapping)
+            s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
+            g_t[k], pol[k], clipped = _device_targets(s_k, slicing, device_model.g_max, mapping)
             n_clipped += clipped
-            if s_k.numel(): peak = max(peak, s_k.abs().max().item() / cfg.slice_range)
+            if s_k.numel(): peak = max(peak, s_k.abs().max().item() / slicing.slice_range)
             excess = None
             if overflow == 'extend':
-                excess = ((s_k.abs() - cfg.slice_range).clamp(min=0) * (model.g_max / cfg.slice_range))[None]
+                excess = ((s_k.abs() - slicing.slice_range).clamp(min=0) * (device_model.g_max / slicing.slice_range))[None]
                 if mapping == 'pair': excess = torch.cat([excess, torch.zeros_like(excess)])
             g_p[k] = program(g_t[k], k, excess)
-            programmed = pol[k] * (g_p[k, 0] - g_p[k, 1] if d == 2 else g_p[k, 0]) * (cfg.slice_range / model.g_max)
-            rest = rest - cfg.b ** k * programmed  # eq. (2): what is really still missing
+            programmed = pol[k] * (g_p[k, 0] - g_p[k, 1] if d == 2 else g_p[k, 0]) * (slicing.slice_range / device_model.g_max)
+            rest = rest - slicing.b ** k * programmed  # eq. (2): what is really still missing
     pol = pol * sign  # slices were made from |W|: give them the weight's sign
-    return ProgrammedSlices(cfg, model, pol, g_t, g_p, nu, n_clipped, peak, model.read_noise_q(g_p))
+    return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, n_clipped, peak, device_model.read_noise_q(g_p))
 
 # %% ../nbs/04_slicing.ipynb #eca8e72a
 def absmean_ternary(w:Tensor, # real-valued weights

@@ -17,7 +17,7 @@ __all__ = ['drift_error_curve', 'drift_error_experiment', 'plot_drift_error']
 def drift_error_curve(times, # t_inference of every read (s since programming)
                       n_chips:int=8, # independent chips (Monte Carlo trials)
                       shape=(128, 128), # weight matrix shape
-                      model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                      device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                       seed:int=0, # seed of weights, programming noise and reads
                       device='cpu', # torch device
                       progress:bool=False, # show a progress bar
@@ -30,7 +30,7 @@ def drift_error_curve(times, # t_inference of every read (s since programming)
     raw, comp, oracle = (torch.zeros(n_chips, len(times)) for _ in range(3))
     for i in tqdm(range(n_chips), disable=not progress, desc='chips'):
         w = torch.randn(shape, generator=gen, device=device)
-        chip = ProgrammedWeights(w, model, gen)
+        chip = ProgrammedWeights(w, device_model, gen)
         gdc = GlobalDriftCompensation(chip, generator=gen)
         for j, t in enumerate(times):
             w_t = chip.read(t, gen)

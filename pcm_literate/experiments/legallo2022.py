@@ -30,21 +30,21 @@ def sweep(configs, # (SliceConfig, CrossbarConfig) pairs
           trials:int=200, # chips per configuration
           seed:int=0, # seed of the per-trial streams (shared by all configurations)
           device='cpu', # torch device
-          model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+          device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
           progress:bool=False, # progress bar over configurations
           extra=None, # function (SliceConfig, CrossbarConfig) -> dict of extra record fields
          )->list[dict]:
     "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials, eta_trials} of every configuration, time"
     from tqdm.auto import tqdm
     records = []
-    for cfg, xb in tqdm(list(configs), disable=not progress, desc='configurations'):
-        eta = crossbar_errors(cfg, times, trials, xb, model, seed, device)
+    for slicing, xb in tqdm(list(configs), disable=not progress, desc='configurations'):
+        eta = crossbar_errors(slicing, times, trials, xb, device_model, seed, device)
         for j, t in enumerate(times):
             std = eta[:, j].std().item() if trials > 1 else 0.0
             each = [float(f'{v:.6g}') for v in eta[:, j].tolist()]  # every trial's η: configurations share trials, so they pair
-            rec = dict(algorithm=cfg.algorithm, base=cfg.b, n_slices=cfg.n_slices, t_inference=float(t),
+            rec = dict(algorithm=slicing.algorithm, base=slicing.b, n_slices=slicing.n_slices, t_inference=float(t),
                        eta_mean=eta[:, j].mean().item(), eta_std=std, n_trials=trials, eta_trials=each)
-            if extra: rec.update(extra(cfg, xb))
+            if extra: rec.update(extra(slicing, xb))
             records.append(rec)
     return records
 
