@@ -8,7 +8,7 @@ import copy, fnmatch, math, warnings
 from dataclasses import dataclass, field
 import torch
 from torch import nn, Tensor
-from fastcore.basics import patch
+from .basics import patch
 from .layers import (AnalogConfig, AnalogLinear, AnalogConv1d, AnalogConv2d, AnalogLSTM, AnalogGRU, AnalogRNN,
                                  AnalogMultiheadAttention, _AnalogLayer, _AnalogRecurrent)
 

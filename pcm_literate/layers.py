@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields, replace
 import torch
 import torch.nn.functional as F
 from torch import nn, Tensor
-from fastcore.basics import patch
+from .basics import patch
 from .physics import PCMNoiseModel, gdc_factor
 from .periphery import quantize_symmetric, signed_range
 from .slicing import SliceConfig, ProgrammedSlices, program_slices

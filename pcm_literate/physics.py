@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import torch
 from torch import Tensor
-from fastcore.basics import patch
+from .basics import patch
 
 # %% auto #0
 __all__ = ['programming_noise_std', 'drift_exponent_stats', 'drift_factor', 'read_noise_q', 'read_noise_std', 'PCMNoiseModel',
