@@ -10,13 +10,13 @@ import torch
 from torch import nn, Tensor
 from .basics import patch
 from .layers import (AnalogConfig, AnalogLinear, AnalogConv1d, AnalogConv2d, AnalogLSTM, AnalogGRU, AnalogRNN,
-                                 AnalogMultiheadAttention, _AnalogLayer, _AnalogRecurrent)
+                                 AnalogMultiheadAttention, AnalogLayer, AnalogRecurrent)
 
 # %% auto #0
 __all__ = ['ANALOG_TYPES', 'TWINS', 'DIGITAL_COMPUTE', 'ConversionReport', 'analog_layers', 'convert_to_analog']
 
 # %% ../nbs/06a_convert.ipynb #050a5c60
-ANALOG_TYPES = (_AnalogLayer, _AnalogRecurrent, AnalogMultiheadAttention)
+ANALOG_TYPES = (AnalogLayer, AnalogRecurrent, AnalogMultiheadAttention)
 TWINS = ((nn.Linear, AnalogLinear), (nn.Conv1d, AnalogConv1d), (nn.Conv2d, AnalogConv2d), (nn.LSTM, AnalogLSTM),
          (nn.GRU, AnalogGRU), (nn.RNN, AnalogRNN), (nn.MultiheadAttention, AnalogMultiheadAttention))
 
@@ -110,7 +110,7 @@ def count_macs(self:ConversionReport, model:nn.Module, # the converted model
               )->ConversionReport:
     "Run `model(*args, **kwargs)` once (no gradients, the caller's random state kept) and count its multiply-accumulates"
     macs = {'analog': 0, 'digital': 0}
-    def hook(m, inputs, output): macs['analog' if isinstance(m, _AnalogLayer) else 'digital'] += _module_macs(m, inputs, output)
+    def hook(m, inputs, output): macs['analog' if isinstance(m, AnalogLayer) else 'digital'] += _module_macs(m, inputs, output)
     handles = [m.register_forward_hook(hook) for m in model.modules() if isinstance(m, DIGITAL_COMPUTE + (AnalogMultiheadAttention,))]
     try:
         with torch.no_grad(), torch.random.fork_rng(): model(*args, **kwargs)
@@ -124,7 +124,7 @@ def count_macs(self:ConversionReport, model:nn.Module, # the converted model
 def analog_layers(model:nn.Module, # any model
                  )->list:
     "(name, layer) of every analog linear or convolution (inside recurrent layers and attention too), a shared one once"
-    return [(n, m) for n, m in model.named_modules() if isinstance(m, _AnalogLayer)]
+    return [(n, m) for n, m in model.named_modules() if isinstance(m, AnalogLayer)]
 
 def _weights(m:nn.Module) -> int: return sum(p.numel() for n, p in m.named_parameters() if 'bias' not in n)
 

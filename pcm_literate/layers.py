@@ -19,8 +19,8 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE', 'check_value',
            'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
            'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
-           'AnalogLinear', 'AnalogConv2d', 'AnalogConv1d', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN',
-           'AnalogMultiheadAttention', 'attention_mask']
+           'AnalogLayer', 'AnalogLinear', 'AnalogConv', 'AnalogConv2d', 'AnalogConv1d', 'AnalogRecurrent', 'AnalogLSTM',
+           'AnalogGRU', 'AnalogRNN', 'AnalogMultiheadAttention', 'attention_mask']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -329,7 +329,7 @@ def set_extra_state(self:AnalogChip, state:dict):
     self.overflow, self.overflow_peak = state['overflow'], state['overflow_peak']
 
 # %% ../nbs/06_layers.ipynb #ee16f1e7
-class _AnalogLayer:
+class AnalogLayer:
     "What analog layers share: tiles, the training forward, and the chip they deploy on"
     def _init_analog(self, config:AnalogConfig|None):
         if config is not None and not isinstance(config, AnalogConfig):
@@ -381,7 +381,7 @@ class _AnalogLayer:
 
 # %% ../nbs/06_layers.ipynb #df6ba467
 @patch
-def _learned_range(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
+def _learned_range(self:AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
                   )->Tensor|None:
     "r of the DAC per tile, an unset r set from `x` first; None without learn_input_range"
     if not self.config.learn_input_range: return None
@@ -391,7 +391,7 @@ def _learned_range(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
     return self._range_from_data(x)
 
 @patch
-def _range_from_data(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
+def _range_from_data(self:AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
                     )->Tensor:
     "Set each unset r from the first training batch `x` (or record it for init_input_ranges); r to use now"
     if not (self.training or self._range_stats is not None):
@@ -408,7 +408,7 @@ def _range_from_data(self:_AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
 
 # %% ../nbs/06_layers.ipynb #4964bbfa
 @patch
-def _combine(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
+def _combine(self:AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
     "Eq. (4) on ADC outputs (N, Ti, S, To, Mo, *spatial): slices, GDC, units, tiles; (N, n_out, *spatial)"
     g, sp = self.grid, y.ndim - 5
     if g.groups > 1: return self._combine_groups(y, coef, alpha, scale, xs)
@@ -421,7 +421,7 @@ def _combine(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) 
     return y if g.To * g.Mo == g.n_out else y[:, :g.n_out]
 
 @patch
-def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
+def _analog(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
            )->Tensor:
     "The forward pass, training or deployed"
     config, chip = self.config, self.chip
@@ -443,7 +443,7 @@ def _analog(self:_AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
 
 # %% ../nbs/06_layers.ipynb #e19e3c85
 @patch
-def _combine_groups(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
+def _combine_groups(self:AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
     "Eq. (4) for a grouped layer, ADC outputs (N, G, Ti, S, To, Mo, *spatial); (N, G·n_out, *spatial)"
     g, N, sp = self.grid, y.shape[0], y.ndim - 6
     y = y.squeeze(3) if coef is None else (y * coef.view(1, 1, 1, -1, *[1] * (2 + sp))).sum(3)  # (N, G, Ti, To, Mo, *sp)
@@ -455,14 +455,14 @@ def _combine_groups(self:_AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:T
 
 # %% ../nbs/06_layers.ipynb #c190b084
 @patch
-def program(self:_AnalogLayer, generator:torch.Generator|None=None, # source of programming noise, ν and the first read
+def program(self:AnalogLayer, generator:torch.Generator|None=None, # source of programming noise, ν and the first read
            ):
     "Program a new chip from the layer's weights; the layer runs deployed from now on"
     self.chip = AnalogChip.program(self._tile_weights(self.weight.detach()), self.config, generator)
     return self
 
 @patch
-def set_drift_time(self:_AnalogLayer, t_inference:float, # seconds since programming
+def set_drift_time(self:AnalogLayer, t_inference:float, # seconds since programming
                    generator:torch.Generator|None=None, # source of the read noise; kept for the output noise that follows
                   ):
     "Read the chip at `t_inference`: drift, fresh read noise, and the calibration read of GDC"
@@ -472,14 +472,14 @@ def set_drift_time(self:_AnalogLayer, t_inference:float, # seconds since program
     return self
 
 @patch
-def unprogram(self:_AnalogLayer):
+def unprogram(self:AnalogLayer):
     "Forget the chip: the layer trains again"
     self.chip = None
     return self
 
 # %% ../nbs/06_layers.ipynb #639cac13
 @patch
-def _load_from_state_dict(self:_AnalogLayer, state_dict, prefix, *args, **kwargs):
+def _load_from_state_dict(self:AnalogLayer, state_dict, prefix, *args, **kwargs):
     "`nn.Module._load_from_state_dict` that first makes room for a saved chip and learned range"
     chip = prefix + 'chip.'
     if any(k.startswith(chip) for k in state_dict):
@@ -493,10 +493,10 @@ def _load_from_state_dict(self:_AnalogLayer, state_dict, prefix, *args, **kwargs
         if self.input_range is None:
             self.input_range = nn.Parameter(torch.empty_like(state_dict[prefix + 'input_range'], device=self.weight.device))
         self._range_ready = not bool(torch.isnan(state_dict[prefix + 'input_range']).any())
-    super(_AnalogLayer, self)._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+    super(AnalogLayer, self)._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
 # %% ../nbs/06_layers.ipynb #128a90ef
-class AnalogLinear(_AnalogLayer, nn.Linear):
+class AnalogLinear(AnalogLayer, nn.Linear):
     "`nn.Linear` on simulated PCM tiles: a noisy training forward until programmed, then a program-once, read-many chip"
     def __init__(self, in_features:int, # size of each input
                  out_features:int, # size of each output
@@ -537,7 +537,7 @@ class AnalogLinear(_AnalogLayer, nn.Linear):
         return new.train(m.training)
 
 # %% ../nbs/06_layers.ipynb #a69e9268
-class _AnalogConv(_AnalogLayer):
+class AnalogConv(AnalogLayer):
     "What analog convolutions share: whole input channels per tile, a grouped convolution's groups on tiles of their own"
     def _init_conv(self, config:AnalogConfig|None, padding_mode:str):
         if padding_mode != 'zeros':
@@ -584,7 +584,7 @@ class _AnalogConv(_AnalogLayer):
         return new.train(m.training)
 
 # %% ../nbs/06_layers.ipynb #3a8ed5ea
-class AnalogConv2d(_AnalogConv, nn.Conv2d):
+class AnalogConv2d(AnalogConv, nn.Conv2d):
     "`nn.Conv2d` on simulated PCM tiles; input rows are split between input channels, groups get tiles of their own"
     def __init__(self, in_channels:int, # channels of the input
                  out_channels:int, # channels of the output
@@ -603,7 +603,7 @@ class AnalogConv2d(_AnalogConv, nn.Conv2d):
         self._init_conv(config, padding_mode)
         self._conv = F.conv2d
 
-class AnalogConv1d(_AnalogConv, nn.Conv1d):
+class AnalogConv1d(AnalogConv, nn.Conv1d):
     "`nn.Conv1d` on simulated PCM tiles, as `AnalogConv2d`"
     def __init__(self, in_channels:int, # channels of the input
                  out_channels:int, # channels of the output
@@ -623,7 +623,7 @@ class AnalogConv1d(_AnalogConv, nn.Conv1d):
         self._conv = F.conv1d
 
 # %% ../nbs/06_layers.ipynb #9029ee72
-class _AnalogRecurrent(nn.Module):
+class AnalogRecurrent(nn.Module):
     "What analog LSTM, GRU and RNN share: one input and one recurrent AnalogLinear per layer and direction, stepped in time"
     gates = 1  # blocks of hidden_size in each linear's outputs
     def __init__(self, input_size:int, # features of the input
@@ -655,7 +655,7 @@ class _AnalogRecurrent(nn.Module):
 
 # %% ../nbs/06_layers.ipynb #cc747493
 @patch
-def forward(self:_AnalogRecurrent, input:Tensor, # (L, N, ·), (N, L, ·) with batch_first, or unbatched (L, ·)
+def forward(self:AnalogRecurrent, input:Tensor, # (L, N, ·), (N, L, ·) with batch_first, or unbatched (L, ·)
             hx=None, # the initial state, as the PyTorch module takes it; default zeros
            ):
     "Like the PyTorch module: (output, h_n), or (output, (h_n, c_n)) for an LSTM"
@@ -682,7 +682,7 @@ def forward(self:_AnalogRecurrent, input:Tensor, # (L, N, ·), (N, L, ·) with b
     return (x.transpose(0, 1) if self.batch_first else x), state
 
 @patch(cls_method=True)
-def from_digital(cls:_AnalogRecurrent, m:nn.RNNBase, # the LSTM, GRU or RNN to convert; its Parameters are shared, not copied
+def from_digital(cls:AnalogRecurrent, m:nn.RNNBase, # the LSTM, GRU or RNN to convert; its Parameters are shared, not copied
                  config:AnalogConfig|None=None, # the hardware
                 ):
     "The analog twin holding `m`'s own weights and biases"
@@ -699,7 +699,7 @@ def from_digital(cls:_AnalogRecurrent, m:nn.RNNBase, # the LSTM, GRU or RNN to c
     return new.train(m.training)
 
 # %% ../nbs/06_layers.ipynb #f85cd613
-class AnalogLSTM(_AnalogRecurrent):
+class AnalogLSTM(AnalogRecurrent):
     "`nn.LSTM` built from analog linears: gates i, f, g, o"
     gates = 4
     def _step(self, gx:Tensor, gh:Tensor, h:Tensor, c:Tensor):
@@ -708,7 +708,7 @@ class AnalogLSTM(_AnalogRecurrent):
         c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
         return torch.sigmoid(o) * torch.tanh(c), c
 
-class AnalogGRU(_AnalogRecurrent):
+class AnalogGRU(AnalogRecurrent):
     "`nn.GRU` built from analog linears: gates r, z, n, with the reset gate on the recurrent part of n"
     gates = 3
     def _step(self, gx:Tensor, gh:Tensor, h:Tensor, c=None):
@@ -718,7 +718,7 @@ class AnalogGRU(_AnalogRecurrent):
         n = torch.tanh(nx + r * nh)
         return (1 - z) * n + z * h, None
 
-class AnalogRNN(_AnalogRecurrent):
+class AnalogRNN(AnalogRecurrent):
     "`nn.RNN` (tanh or ReLU) built from analog linears"
     def __init__(self, input_size:int, hidden_size:int, num_layers:int=1,
                  nonlinearity:str='tanh', # 'tanh' or 'relu', as nn.RNN
