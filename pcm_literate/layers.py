@@ -539,9 +539,23 @@ class AnalogLinear(AnalogLayer, nn.Linear):
 # %% ../nbs/06_layers.ipynb #a69e9268
 class AnalogConv(AnalogLayer):
     "What analog convolutions share: whole input channels per tile, a grouped convolution's groups on tiles of their own"
-    def _init_conv(self, config:AnalogConfig|None, padding_mode:str):
+    _conv = None  # F.conv1d or F.conv2d
+    def __init__(self, in_channels:int, # channels of the input
+                 out_channels:int, # channels of the output
+                 kernel_size, # as the PyTorch convolution
+                 stride=1, # as the PyTorch convolution
+                 padding=0, # as the PyTorch convolution (ints or 'same'/'valid')
+                 dilation=1, # as the PyTorch convolution
+                 groups:int=1, # as the PyTorch convolution: each group's weights on tiles of their own
+                 bias:bool=True, # a (digital) bias
+                 padding_mode:str='zeros', # must be 'zeros'
+                 config:AnalogConfig|None=None, # the hardware; default AnalogConfig()
+                 device=None, # torch device of the parameters
+                 dtype=None, # dtype of the parameters
+                ):
         if padding_mode != 'zeros':
             raise NotImplementedError(f"{type(self).__name__} supports padding_mode='zeros', got {padding_mode!r}")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype)
         self._init_analog(config)
 
     @property
@@ -586,41 +600,11 @@ class AnalogConv(AnalogLayer):
 # %% ../nbs/06_layers.ipynb #3a8ed5ea
 class AnalogConv2d(AnalogConv, nn.Conv2d):
     "`nn.Conv2d` on simulated PCM tiles; input rows are split between input channels, groups get tiles of their own"
-    def __init__(self, in_channels:int, # channels of the input
-                 out_channels:int, # channels of the output
-                 kernel_size, # kh, kw (or one int)
-                 stride=1, # as nn.Conv2d
-                 padding=0, # as nn.Conv2d (ints or 'same'/'valid')
-                 dilation=1, # as nn.Conv2d
-                 groups:int=1, # as nn.Conv2d: each group's weights on tiles of their own
-                 bias:bool=True, # a (digital) bias
-                 padding_mode:str='zeros', # must be 'zeros'
-                 config:AnalogConfig|None=None, # the hardware; default AnalogConfig()
-                 device=None, # torch device of the parameters
-                 dtype=None, # dtype of the parameters
-                ):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype)
-        self._init_conv(config, padding_mode)
-        self._conv = F.conv2d
+    _conv = staticmethod(F.conv2d)
 
 class AnalogConv1d(AnalogConv, nn.Conv1d):
     "`nn.Conv1d` on simulated PCM tiles, as `AnalogConv2d`"
-    def __init__(self, in_channels:int, # channels of the input
-                 out_channels:int, # channels of the output
-                 kernel_size, # k (an int or a 1-tuple)
-                 stride=1, # as nn.Conv1d
-                 padding=0, # as nn.Conv1d (an int or 'same'/'valid')
-                 dilation=1, # as nn.Conv1d
-                 groups:int=1, # as nn.Conv1d: each group's weights on tiles of their own
-                 bias:bool=True, # a (digital) bias
-                 padding_mode:str='zeros', # must be 'zeros'
-                 config:AnalogConfig|None=None, # the hardware; default AnalogConfig()
-                 device=None, # torch device of the parameters
-                 dtype=None, # dtype of the parameters
-                ):
-        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, groups, bias, padding_mode, device, dtype)
-        self._init_conv(config, padding_mode)
-        self._conv = F.conv1d
+    _conv = staticmethod(F.conv1d)
 
 # %% ../nbs/06_layers.ipynb #9029ee72
 class AnalogRecurrent(nn.Module):
