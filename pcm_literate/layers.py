@@ -19,8 +19,8 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE', 'check_value',
            'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
            'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
-           'AnalogLayer', 'AnalogLinear', 'AnalogConv', 'AnalogConv2d', 'AnalogConv1d', 'AnalogRecurrent', 'AnalogLSTM',
-           'AnalogGRU', 'AnalogRNN', 'AnalogMultiheadAttention', 'attention_mask']
+           'calibration_range', 'AnalogLayer', 'AnalogLinear', 'AnalogConv', 'AnalogConv2d', 'AnalogConv1d',
+           'AnalogRecurrent', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN', 'AnalogMultiheadAttention', 'attention_mask']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
@@ -258,20 +258,26 @@ def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float
     chip.g_prog, chip.nu, chip.polarity, chip.scale = s.g_prog, s.nu, s.polarity.to(torch.int8), scale
     chip.target = target.to(torch.int16 if R < 2 ** 15 else torch.int32)
     chip.overflow, chip.overflow_peak = s.overflow, s.overflow_peak
-    step = None if config.adc_bits is None else config.out_bound / signed_range(config.adc_bits)
+    step = None if config.adc_bits is None else calibration_range(config) / signed_range(config.adc_bits)
     if step is not None and config.out_noise < step / 2:
         warnings.warn(f"the output noise ({config.out_noise}) is less than half the ADC step ({step:.3g}): calibration reads "
                       "are not dithered, so the ADC's rounding biases drift compensation")
     return chip.read(0.0, generator)
 
 # %% ../nbs/06_layers.ipynb #405d053a
+def calibration_range(config:AnalogConfig, # the hardware
+                     )->float:
+    "The ADC range of a calibration read: one device's largest possible read, G_read_max / G_max"
+    return config.device_model.g_read_max / config.g_max
+
 @patch
 def calibration_readout(self:AnalogChip, generator:torch.Generator|None=None, # source of the output noise
                        )->Tensor:
-    "Eq. (7) on the last read, per column (To, Ti, Mo); counts the reads at the ADC bound"
+    "Eq. (7) on the last read, per column (To, Ti, Mo); counts the reads at the calibration range's bound"
     config = self.config
-    y = adc(self.read_w, config, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
-    clipped = (y.abs() >= config.out_bound).sum() if config.adc_bits is not None else y.new_zeros((), dtype=torch.long)
+    calibration = config.replace(out_bound=calibration_range(config))
+    y = adc(self.read_w, calibration, False, generator)  # row i's one-hot input reads each of its devices, slice by slice
+    clipped = (y.abs() >= calibration.out_bound).sum() if config.adc_bits is not None else y.new_zeros((), dtype=torch.long)
     self.calibration_clipped = clipped
     w = torch.tensordot(slice_coefficients(config, y), y, dims=1)  # (To, Ti, Mo, Mi): the weights as read, normalised
     return (w * self.target).mul_(self.scale.square()).sum(-1)
@@ -292,8 +298,8 @@ def read(self:AnalogChip, t_inference:float, # seconds since programming
         self.t_inference = self.read_w.new_tensor(float(t_inference))
         self.adc_clipped = self.adc_outputs = None  # the tally of the forwards restarts with every read
     if int(self.calibration_clipped):
-        warnings.warn(f"{int(self.calibration_clipped)} of {self.read_w.numel()} calibration reads reached the ADC bound "
-                      f"({self.config.out_bound}): α is biased; give out_bound > {float(self.read_w.abs().max()):.2f}")
+        warnings.warn(f"{int(self.calibration_clipped)} of {self.read_w.numel()} calibration reads reached the bound of the "
+                      f"calibration's ADC range ({calibration_range(self.config):.3g}, one device's largest read): α is biased")
     return self
 
 # %% ../nbs/06_layers.ipynb #68435a9e
