@@ -106,7 +106,8 @@ def _module_macs(m:nn.Module, inputs:tuple, output) -> int:
 
 @patch
 def count_macs(self:ConversionReport, model:nn.Module, # the converted model
-               *args, **kwargs, # one forward's inputs
+               *args, # one forward's positional inputs
+               **kwargs, # and its keyword inputs
               )->ConversionReport:
     "Run `model(*args, **kwargs)` once (no gradients, the caller's random state kept) and count its multiply-accumulates"
     macs = {'analog': 0, 'digital': 0}

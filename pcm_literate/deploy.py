@@ -17,7 +17,8 @@ __all__ = ['converted_layers', 'program_analog', 'set_drift_time', 'unprogram_an
            'chip_seed', 'evaluate_chips', 'saturation_report']
 
 # %% ../nbs/06b_deploy.ipynb #1a48796f
-def converted_layers(model:nn.Module) -> list:
+def converted_layers(model:nn.Module, # a converted model
+                    )->list:
     "The analog layers of `model`, after a clear error when it has none"
     found = [m for _, m in analog_layers(model)]
     if not found: raise ValueError("the model has no analog layers; convert it with convert_to_analog first")

@@ -327,7 +327,8 @@ def get_extra_state(self:AnalogChip) -> dict:
     return dict(hardware=self.hardware, overflow=self.overflow, overflow_peak=self.overflow_peak)
 
 @patch
-def set_extra_state(self:AnalogChip, state:dict):
+def set_extra_state(self:AnalogChip, state:dict, # what get_extra_state saved
+                   ):
     "Load the saved chip's facts, after checking that it was programmed with this chip's hardware"
     diff = hardware_differences(state['hardware'], self.hardware)
     if diff: raise ValueError(f"the saved chip was programmed with other hardware than this layer's config ({diff}): "
@@ -337,6 +338,11 @@ def set_extra_state(self:AnalogChip, state:dict):
 # %% ../nbs/06_layers.ipynb #ee16f1e7
 class AnalogLayer:
     "What analog layers share: tiles, the training forward, and the chip they deploy on"
+    def __init__(self, *args, # the PyTorch layer's own arguments, passed on (AnalogLayer comes first in a twin's bases)
+                 **kwargs, # and its keywords
+                ):
+        super().__init__(*args, **kwargs)
+
     def _init_analog(self, config:AnalogConfig|None):
         if config is not None and not isinstance(config, AnalogConfig):
             raise TypeError(f"config must be an AnalogConfig, got {type(config).__name__}")
@@ -710,9 +716,16 @@ class AnalogGRU(AnalogRecurrent):
 
 class AnalogRNN(AnalogRecurrent):
     "`nn.RNN` (tanh or ReLU) built from analog linears"
-    def __init__(self, input_size:int, hidden_size:int, num_layers:int=1,
+    def __init__(self, input_size:int, # features of the input
+                 hidden_size:int, # features of the hidden state
+                 num_layers:int=1, # stacked layers
                  nonlinearity:str='tanh', # 'tanh' or 'relu', as nn.RNN
-                 bias:bool=True, batch_first:bool=False, dropout:float=0.0, bidirectional:bool=False, config:AnalogConfig|None=None):
+                 bias:bool=True, # (digital) biases
+                 batch_first:bool=False, # inputs (N, L, ·) instead of (L, N, ·)
+                 dropout:float=0.0, # dropout between layers in training
+                 bidirectional:bool=False, # a second, reversed direction
+                 config:AnalogConfig|None=None, # the hardware of every linear
+                ):
         check_value(nonlinearity in ('tanh', 'relu'), f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         super().__init__(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional, config)
         self.nonlinearity = nonlinearity
@@ -749,7 +762,10 @@ class AnalogMultiheadAttention(nn.Module):
 def attention_mask(attn_mask:Tensor|None, # (L, S) or (N·H, L, S): True or -inf where attention is not allowed
                    key_padding_mask:Tensor|None, # (N, S): True or -inf at keys to ignore
                    is_causal:bool, # without attn_mask: attend only to earlier positions
-                   N:int, H:int, L:int, S:int, # batch, heads, queries, keys
+                   N:int, # batch
+                   H:int, # heads
+                   L:int, # queries
+                   S:int, # keys
                    like:Tensor, # dtype and device of the result
                   )->Tensor|None:
     "nn.MultiheadAttention's masks as one additive mask (N or 1, H or 1, L, S), or None"
