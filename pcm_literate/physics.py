@@ -330,24 +330,25 @@ def gdc_factor(baseline:Tensor, # readout right after programming (t_ref)
 class GlobalDriftCompensation:
     "Global drift compensation, eq. (6): α(t) from calibration reads of a programmed chip"
     def __init__(self, chip:ProgrammedWeights, # the programmed layer or tile
-                 x_cal:Tensor|None=None, # calibration inputs (batch, fan_in); default one all-ones vector
+                 x_cal:Tensor|None=None, # calibration inputs (batch, fan_in); None: one-hot reads weighed by the weights, eq. (6b)
                  t_ref:float=0.0, # time of the baseline read (s since programming)
                  generator:torch.Generator|None=None, # read noise of the baseline read
                 ):
         w = chip.weights
         if w.numel() == 0: raise ValueError(f"the chip holds no weights (shape {tuple(w.shape)}): there is no drift to compensate")
         fan_in = w.reshape(w.shape[0], -1).shape[1] if w.ndim else 1
-        self.x_cal = torch.ones(1, fan_in, dtype=w.dtype, device=w.device) if x_cal is None else x_cal
-        if self.x_cal.ndim != 2 or self.x_cal.shape[1] != fan_in:
-            raise ValueError(f"x_cal must have shape (batch, {fan_in}), got {tuple(self.x_cal.shape)}")
+        self.x_cal = x_cal
+        if x_cal is not None and (x_cal.ndim != 2 or x_cal.shape[1] != fan_in):
+            raise ValueError(f"x_cal must have shape (batch, {fan_in}), got {tuple(x_cal.shape)}")
         self.chip = chip
         self.baseline = self.readout(t_ref, generator)
 
     def readout(self, t_inference:float, # seconds since programming
                 generator:torch.Generator|None=None, # source of the read noise
                )->Tensor:
-        "Mean |x_cal·Ŵ(t)ᵀ| from one calibration read"
+        "Eq. (6b), Σ W·Ŵ(t), or mean |x_cal·Ŵ(t)ᵀ| with a calibration input, from one calibration read"
         w = self.chip.read(t_inference, generator)
+        if self.x_cal is None: return (self.chip.weights * w).sum()
         return calibration_readout(self.x_cal @ w.reshape(w.shape[0] if w.ndim else 1, -1).T)
 
     def alpha(self, t_inference:float, # seconds since programming
