@@ -26,9 +26,10 @@ def converted_layers(model:nn.Module, # a converted model
 
 def program_analog(model:nn.Module, # a converted model
                    generator:torch.Generator|None=None, # source of programming noise, ν and the baseline reads
+                   keep_read:bool=True, # keep each read's weights; False: redraw them in every forward (less memory)
                   )->nn.Module:
     "Program a new chip for every analog layer and put the model in eval mode: it now runs deployed"
-    for m in converted_layers(model): m.program(generator)
+    for m in converted_layers(model): m.program(generator, keep_read)
     return model.eval()
 
 def set_drift_time(model:nn.Module, # a programmed model
@@ -96,6 +97,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
                    metric, # metric(model, data) -> a number
                    seed:int=0, # chip c draws from the stream chip_seed(seed, c)
                    progress:bool=False, # tqdm progress bar over chips
+                   keep_read:bool=True, # keep each read's weights; False: redraw them in every forward (less memory)
                   )->Tensor:
     "The metric (n_chips, len(times)), float64: every chip programmed once and read at every time; the model's own chips are kept"
     if isinstance(times, (int, float, str)): raise TypeError(f"times must be a list of seconds, got {times!r}")
@@ -110,7 +112,7 @@ def evaluate_chips(model:nn.Module, # a converted (trained) model
     try:
         for i, c in enumerate(tqdm(mine, desc='chips', disable=not progress or world()[0] != 0)):
             gen = torch.Generator(device=layers[0].weight.device).manual_seed(chip_seed(seed, c))
-            program_analog(model, gen)
+            program_analog(model, gen, keep_read)
             for k, t in enumerate(times):
                 set_drift_time(model, t, gen)
                 with torch.no_grad(): out[i, k] = float(metric(model, data))

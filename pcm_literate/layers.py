@@ -223,6 +223,7 @@ class AnalogChip(nn.Module):
         super().__init__()
         self.config = config
         self.overflow, self.overflow_peak = 0, 1.0  # error correction: slices clipped to r_W, largest |S_k|/r_W asked for
+        self.keep_read, self._read_from = True, None  # keep each read's weights, or (t, device, generator state) to redraw them
         for name in CHIP_STATE: self.register_buffer(name, None)
         for name in ('adc_clipped', 'adc_outputs'): self.register_buffer(name, None, persistent=False)
 
@@ -248,9 +249,11 @@ class AnalogChip(nn.Module):
 def program(cls:AnalogChip, w:Tensor, # weight tiles (To, Ti, Mo, Mi), any float dtype
             config:AnalogConfig, # the hardware
             generator:torch.Generator|None=None, # source of programming noise, ν and the reads
+            keep_read:bool=True, # keep each read's weights; False: redraw them in every forward (less memory, needs a generator)
            )->AnalogChip:
     "A new chip: N_W-bit integer weights sliced onto devices, programming noise and ν stored, read at t = 0"
     chip, R = cls(config), signed_range(config.weight_bits)
+    chip.keep_read = keep_read
     w = w.detach().float() if w.dtype in (torch.float16, torch.bfloat16) else w.detach()  # devices in float32 at least
     scale = weight_scale(w, config.mapping)
     target = (w / scale * R).round_().clamp_(-R, R)
@@ -288,6 +291,9 @@ def read(self:AnalogChip, t_inference:float, # seconds since programming
          generator:torch.Generator|None=None, # source of the read noise and of the calibration's output noise
         )->AnalogChip:
     "Read every device at `t_inference`: drift, fresh read noise, and the calibration readout that gives α"
+    if not self.keep_read:
+        if generator is None: raise ValueError("a chip that does not keep its reads redraws them from the read's generator: give one")
+        self._read_from = (float(t_inference), generator.device, generator.get_state())
     with torch.no_grad():
         self.read_w = self.slices.read(t_inference, generator).div_(self.config.g_max)
         r = self.calibration_readout(generator)
@@ -297,10 +303,21 @@ def read(self:AnalogChip, t_inference:float, # seconds since programming
         self.alpha_tile = torch.where(b > 0, gdc_factor(b, r), torch.ones_like(r))
         self.t_inference = self.read_w.new_tensor(float(t_inference))
         self.adc_clipped = self.adc_outputs = None  # the tally of the forwards restarts with every read
-    if int(self.calibration_clipped):
-        warnings.warn(f"{int(self.calibration_clipped)} of {self.read_w.numel()} calibration reads reached the bound of the "
+    clipped, n_reads = int(self.calibration_clipped), self.read_w.numel()
+    if not self.keep_read: self.read_w = None  # redrawn in every forward (read_weights)
+    if clipped:
+        warnings.warn(f"{clipped} of {n_reads} calibration reads reached the bound of the "
                       f"calibration's ADC range ({calibration_range(self.config):.3g}, one device's largest read): α is biased")
     return self
+
+# %% ../nbs/06_layers.ipynb #64e22389
+@patch
+def read_weights(self:AnalogChip) -> Tensor:
+    "The normalised slice conductances of the last read: kept, or redrawn from the read's generator state"
+    if self.read_w is not None: return self.read_w
+    if self._read_from is None: raise RuntimeError("this chip keeps no read: read it (set_drift_time) before a forward")
+    t, device, state = self._read_from
+    with torch.no_grad(): return self.slices.read(t, torch.Generator(device=device).set_state(state)).div_(self.config.g_max)
 
 # %% ../nbs/06_layers.ipynb #68435a9e
 @patch
@@ -324,7 +341,7 @@ def _apply(self:AnalogChip, fn, recurse=True):
 @patch
 def get_extra_state(self:AnalogChip) -> dict:
     "What a saved chip carries besides its tensors"
-    return dict(hardware=self.hardware, overflow=self.overflow, overflow_peak=self.overflow_peak)
+    return dict(hardware=self.hardware, overflow=self.overflow, overflow_peak=self.overflow_peak, keep_read=self.keep_read)
 
 @patch
 def set_extra_state(self:AnalogChip, state:dict, # what get_extra_state saved
@@ -333,7 +350,7 @@ def set_extra_state(self:AnalogChip, state:dict, # what get_extra_state saved
     diff = hardware_differences(state['hardware'], self.hardware)
     if diff: raise ValueError(f"the saved chip was programmed with other hardware than this layer's config ({diff}): "
                               "convert the model with the chip's config, or load the weights without the chip")
-    self.overflow, self.overflow_peak = state['overflow'], state['overflow_peak']
+    self.overflow, self.overflow_peak, self.keep_read = state['overflow'], state['overflow_peak'], state.get('keep_read', True)
 
 # %% ../nbs/06_layers.ipynb #ee16f1e7
 class AnalogLayer:
@@ -440,8 +457,9 @@ def _analog(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
     if chip is not None:
         if self.training: raise RuntimeError(f"{type(self).__name__} is programmed (deployed) and cannot train: "
                                              "call .eval(), or unprogram_analog(model) to train again")
-        xn, xs = dac(x.to(chip.read_w.dtype), config, False, self._learned_range(x))
-        y = adc(self._mvm(xn, chip.read_w), config, False, self.noise_generator)
+        w = chip.read_weights()
+        xn, xs = dac(x.to(w.dtype), config, False, self._learned_range(x))
+        y = adc(self._mvm(xn, w), config, False, self.noise_generator)
         if config.adc_bits is not None: chip.count_saturation(y)
         alpha = dict(none=None, per_column=chip.alpha_column).get(config.drift_compensation, chip.alpha_tile)
         return self._combine(y, slice_coefficients(config, y), alpha, chip.scale, xs).to(x.dtype)
@@ -468,9 +486,10 @@ def _combine_groups(self:AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Te
 # %% ../nbs/06_layers.ipynb #c190b084
 @patch
 def program(self:AnalogLayer, generator:torch.Generator|None=None, # source of programming noise, ν and the first read
+            keep_read:bool=True, # keep each read's weights; False: redraw them in every forward (AnalogChip.program)
            ):
     "Program a new chip from the layer's weights; the layer runs deployed from now on"
-    self.chip = AnalogChip.program(self._tile_weights(self.weight.detach()), self.config, generator)
+    self.chip = AnalogChip.program(self._tile_weights(self.weight.detach()), self.config, generator, keep_read)
     return self
 
 @patch
