@@ -5,7 +5,7 @@
 # %% ../nbs/06a_convert.ipynb #2aa25e00
 from __future__ import annotations
 import copy, fnmatch, math, warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 import torch
 from torch import nn, Tensor
 from .basics import patch

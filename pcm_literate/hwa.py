@@ -4,7 +4,7 @@
 
 # %% ../nbs/07_hwa.ipynb #bc2cd70c
 from __future__ import annotations
-import math, os
+import math
 from dataclasses import dataclass, replace, asdict
 from pathlib import Path
 import torch

@@ -4,7 +4,7 @@
 
 # %% ../nbs/06_layers.ipynb #630e0743
 from __future__ import annotations
-import copy, fnmatch, math, warnings
+import math, warnings
 from dataclasses import dataclass, fields, replace
 import torch
 import torch.nn.functional as F
