@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 # %% auto #0
-__all__ = ['world', 'my_share', 'gather_shares', 'launched_by_torchrun', 'process_group']
+__all__ = ['world', 'my_share', 'gather_shares', 'launched_by_torchrun', 'process_group', 'map_processes']
 
 # %% ../nbs/94_distributed.ipynb #d07332ae
 def world()->tuple[int, int]:
@@ -67,3 +67,30 @@ def process_group(device:str='cpu', # 'cpu', 'cuda' or 'cuda:N' as asked on the 
         raise
     dist.barrier()  # leave together: tearing the group down while another process still reads from it aborts that one
     dist.destroy_process_group()
+
+# %% ../nbs/94_distributed.ipynb #eba3c429
+def map_processes(fn, # a library function, called as fn(*job)
+                  jobs:list, # argument tuples
+                  workers:int|None=None, # processes (default: one per CPU core; on a GPU one, in this process)
+                  device='cpu', # where the jobs run
+                  progress:bool=False, # a progress bar over jobs
+                  desc:str='runs', # the bar's label
+                 )->list:
+    "fn(*job) for every job, in the order of the jobs, on `workers` processes sharing the CPU cores"
+    from concurrent.futures import ProcessPoolExecutor
+    import multiprocessing
+    from tqdm.auto import tqdm
+    if workers is not None and workers < 1: raise ValueError(f"workers must be >= 1, got {workers}")
+    if workers is None: workers = 1 if torch.device(device).type == 'cuda' else os.cpu_count() or 1
+    workers, bar = min(workers, max(len(jobs), 1)), tqdm(total=len(jobs), desc=desc, disable=not progress)
+    if workers == 1:
+        out = []
+        for job in jobs: out.append(fn(*job)); bar.update()
+        bar.close(); return out
+    threads = max(1, (os.cpu_count() or 1) // workers)
+    context = multiprocessing.get_context('spawn')
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=torch.set_num_threads, initargs=(threads,)) as pool:
+        futures = [pool.submit(fn, *job) for job in jobs]
+        for f in futures: f.result(); bar.update()
+    bar.close()
+    return [f.result() for f in futures]

@@ -4,16 +4,18 @@
 
 # %% ../nbs/10_hrm.ipynb #4c7ff8db
 from __future__ import annotations
-import math
+import math, time
 from dataclasses import dataclass
 import torch
 from torch import nn, Tensor
 import torch.nn.functional as F
+from .basics import patch
 
 # %% auto #0
 __all__ = ['log_stablemax', 'stablemax_cross_entropy', 'rotary_tables', 'apply_rotary', 'ReasoningBlock', 'ReasoningModule',
            'HRMConfig', 'trm_config', 'RecursiveReasoner', 'HRM', 'saved_for_backward', 'Carry', 'new_carry',
-           'act_step', 'act_loss', 'lr_factor', 'train_hrm', 'segment_predictions', 'evaluate_hrm', 'LoRAReasoner']
+           'act_step', 'act_loss', 'lr_factor', 'train_hrm', 'segment_predictions', 'evaluate_hrm', 'evaluate_act',
+           'LoRAReasoner']
 
 # %% ../nbs/10_hrm.ipynb #d9f1dbe1
 def _s(x:Tensor) -> Tensor:
@@ -59,30 +61,52 @@ def apply_rotary(x:Tensor, # (..., length, head_dim)
 # %% ../nbs/10_hrm.ipynb #059ba9fe
 def _lecun_(weight:Tensor) -> Tensor:
     "LeCun normal initialisation, truncated at two standard deviations, as in HRM's code"
-    return nn.init.trunc_normal_(weight, std=1 / math.sqrt(weight.shape[1]), a=-2 / math.sqrt(weight.shape[1]), b=2 / math.sqrt(weight.shape[1]))
+    std = 1 / math.sqrt(weight.shape[1])
+    return nn.init.trunc_normal_(weight, std=std, a=-2 * std, b=2 * std)
+
+def _swiglu(width:int, expansion:float) -> tuple[nn.Linear, nn.Linear]:
+    "SwiGLU's two bias-free layers over `width` features, the hidden width expansion × width × 2/3 rounded up to 8"
+    hidden = 8 * math.ceil(expansion * width * 2 / 3 / 8)
+    gate_up, down = nn.Linear(width, 2 * hidden, bias=False), nn.Linear(hidden, width, bias=False)
+    for m in (gate_up, down): _lecun_(m.weight.data)
+    return gate_up, down
 
 class ReasoningBlock(nn.Module):
-    "Post-norm transformer block: non-causal attention with rotary embeddings, SwiGLU, parameter-free RMSNorm, no biases"
+    "Post-norm block: a mixer across positions (attention or TRM's MLP), then SwiGLU; parameter-free RMSNorm, no biases"
     def __init__(self, dim:int, # channels
                  heads:int, # attention heads
-                 expansion:float=4.0, # SwiGLU's hidden width over dim (times 2/3, as is usual)
+                 expansion:float=4.0, # SwiGLU's hidden width over its input width (times 2/3, as is usual)
+                 mixer:str='attention', # 'attention' (non-causal, rotary) or 'mlp' (a SwiGLU across positions)
+                 length:int|None=None, # positions (needed by the 'mlp' mixer)
                 ):
         super().__init__()
         if dim % heads: raise ValueError(f"dim ({dim}) must be a multiple of heads ({heads})")
-        hidden = 8 * math.ceil(expansion * dim * 2 / 3 / 8)
-        self.heads, self.qkv, self.out = heads, nn.Linear(dim, 3 * dim, bias=False), nn.Linear(dim, dim, bias=False)
-        self.gate_up, self.down = nn.Linear(dim, 2 * hidden, bias=False), nn.Linear(hidden, dim, bias=False)
-        for m in (self.qkv, self.out, self.gate_up, self.down): _lecun_(m.weight.data)
+        if mixer not in ('attention', 'mlp'): raise ValueError(f"mixer must be 'attention' or 'mlp', got {mixer!r}")
+        if mixer == 'mlp' and not length: raise ValueError("the 'mlp' mixer needs the number of positions, `length`")
+        self.heads, self.mixer = heads, mixer
+        if mixer == 'mlp': self.mix_gate_up, self.mix_down = _swiglu(length, expansion)
+        else:
+            self.qkv, self.out = nn.Linear(dim, 3 * dim, bias=False), nn.Linear(dim, dim, bias=False)
+            for m in (self.qkv, self.out): _lecun_(m.weight.data)
+        self.gate_up, self.down = _swiglu(dim, expansion)
 
-    def forward(self, h:Tensor, # (batch, length, dim)
-                rotary:tuple[Tensor, Tensor], # (cos, sin) for this length
-               )->Tensor:
-        B, L, D = h.shape
+# %% ../nbs/10_hrm.ipynb #0d50f9f5
+@patch
+def forward(self:ReasoningBlock, h:Tensor, # (batch, length, dim)
+            rotary:tuple[Tensor, Tensor], # (cos, sin) for this length (unused by the 'mlp' mixer)
+           )->Tensor:
+    "The block on `h`: mixer across positions, then the SwiGLU, each with a residual and a post-norm"
+    B, L, D = h.shape
+    if self.mixer == 'mlp':
+        t = h.transpose(1, 2)
+        g, u = self.mix_gate_up(t).chunk(2, -1)
+        h = F.rms_norm(t + self.mix_down(F.silu(g) * u), (L,)).transpose(1, 2)
+    else:
         q, k, v = self.qkv(h).view(B, L, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
         a = F.scaled_dot_product_attention(apply_rotary(q, *rotary), apply_rotary(k, *rotary), v)
         h = F.rms_norm(h + self.out(a.transpose(1, 2).reshape(B, L, D)), (D,))
-        g, u = self.gate_up(h).chunk(2, -1)
-        return F.rms_norm(h + self.down(F.silu(g) * u), (D,))
+    g, u = self.gate_up(h).chunk(2, -1)
+    return F.rms_norm(h + self.down(F.silu(g) * u), (D,))
 
 # %% ../nbs/10_hrm.ipynb #2b9450fc
 class ReasoningModule(nn.Module):
@@ -91,9 +115,11 @@ class ReasoningModule(nn.Module):
                  dim:int, # channels
                  heads:int, # attention heads
                  expansion:float=4.0, # SwiGLU width factor
+                 mixer:str='attention', # 'attention' or 'mlp' (see ReasoningBlock)
+                 length:int|None=None, # positions (needed by the 'mlp' mixer)
                 ):
         super().__init__()
-        self.blocks = nn.ModuleList(ReasoningBlock(dim, heads, expansion) for _ in range(layers))
+        self.blocks = nn.ModuleList(ReasoningBlock(dim, heads, expansion, mixer, length) for _ in range(layers))
 
     def forward(self, z:Tensor, # the module's state (batch, length, dim)
                 injection:Tensor, # what it is given, same shape
@@ -121,10 +147,12 @@ class HRMConfig:
     shared: bool = False  # one network for L and H (TRM)
     gradient: str = 'one_step'  # 'one_step', 'last_cycle' or 'full'
     halting: str = 'q_learning'  # 'q_learning' or 'halt_only'
+    mixer: str = 'attention'  # how a block mixes positions: 'attention' or 'mlp'
 
     def __post_init__(self):
         if self.gradient not in ('one_step', 'last_cycle', 'full'): raise ValueError(f"gradient must be 'one_step', 'last_cycle' or 'full', got {self.gradient!r}")
         if self.halting not in ('q_learning', 'halt_only'): raise ValueError(f"halting must be 'q_learning' or 'halt_only', got {self.halting!r}")
+        if self.mixer not in ('attention', 'mlp'): raise ValueError(f"mixer must be 'attention' or 'mlp', got {self.mixer!r}")
         if min(self.h_cycles, self.l_cycles, self.halt_max_steps) < 1: raise ValueError("h_cycles, l_cycles and halt_max_steps must be >= 1")
 
 # %% ../nbs/10_hrm.ipynb #0f2ec4e5
@@ -136,35 +164,49 @@ def trm_config(vocab:int, # tokens
                latent_steps:int=6, # n: updates of z_L per cycle
                cycles:int=3, # T: cycles per segment (the last one differentiated)
                halt_max_steps:int=16, # N_sup: the most segments
+               mixer:str='attention', # 'attention' or 'mlp' (the variant behind TRM's Sudoku-Extreme result)
               )->HRMConfig:
     "The Tiny Recursive Model as an HRMConfig: one 2-layer network, gradient through the last cycle, a halt-only head"
     return HRMConfig(vocab, length, dim, heads, layers, layers, cycles, latent_steps, halt_max_steps=halt_max_steps,
-                     shared=True, gradient='last_cycle', halting='halt_only')
+                     shared=True, gradient='last_cycle', halting='halt_only', mixer=mixer)
 
 # %% ../nbs/10_hrm.ipynb #742bfc84
 class RecursiveReasoner(nn.Module):
     "The recursion HRM, TRM and the LoRA path share; subclasses give embed_inputs, step_L, step_H and answer"
+    prefix = 0  # positions before the puzzle's cells (the LoRA path's summary slot)
+
     def __init__(self, config:HRMConfig, # every choice of the model
                 ):
         super().__init__()
         c = self.config = config
         self.q_head = nn.Linear(c.dim, 2 if c.halting == 'q_learning' else 1)
         nn.init.zeros_(self.q_head.weight); nn.init.constant_(self.q_head.bias, -5.0)
-        for name in ('z_H0', 'z_L0'): self.register_buffer(name, nn.init.trunc_normal_(torch.empty(c.dim), std=1.0, a=-2.0, b=2.0))
-        self.trace = None  # a list to record L's relative residual at every step, or None
+        for name in ('z_H0', 'z_L0'):
+            self.register_buffer(name, nn.init.trunc_normal_(torch.empty(c.dim), std=1.0, a=-2.0, b=2.0))
+        self.trace = None  # a list to record L's relative residual at every step, one value per puzzle, or None
 
     def initial_state(self, batch:int, # puzzles
                      )->tuple[Tensor, Tensor]:
-        "(z_H, z_L) at the start of a puzzle: the fixed initial vectors at every position"
-        shape = (batch, self.config.length, self.config.dim)
-        return self.z_H0.expand(shape), self.z_L0.expand(shape)
+        "(z_H, z_L) at the start of a puzzle: the fixed initial vectors at every position, in the states' dtype"
+        shape, dtype = (batch, self.prefix + self.config.length, self.config.dim), self.state_dtype
+        return self.z_H0.to(dtype).expand(shape), self.z_L0.to(dtype).expand(shape)
+
+    @property
+    def state_dtype(self) -> torch.dtype:
+        "The dtype of z_H and z_L: that of the initial vectors (the LoRA path: the language model's)"
+        return self.z_H0.dtype
 
 # %% ../nbs/10_hrm.ipynb #1a3a6849
-def _segment(self:RecursiveReasoner,
-             z_H:Tensor, # high-level state (B, length, dim)
-             z_L:Tensor, # low-level state, same shape
-             inputs:Tensor, # token ids (B, length)
-            )->tuple:
+def _relative_residual(new:Tensor, old:Tensor) -> Tensor:
+    "‖new − old‖ / ‖new‖ of every puzzle (row), in float32"
+    return ((new - old).float().flatten(1).norm(dim=1) / new.float().flatten(1).norm(dim=1)).detach()
+
+@patch
+def segment(self:RecursiveReasoner,
+            z_H:Tensor, # high-level state (B, prefix + length, dim)
+            z_L:Tensor, # low-level state, same shape
+            inputs:Tensor, # token ids (B, length)
+           )->tuple:
     "One segment from (z_H, z_L) on `inputs`: the new states, the logits (B, length, vocab) and the Q logits (B, 1 or 2)"
     c = self.config
     N, T = c.h_cycles, c.l_cycles
@@ -173,12 +215,11 @@ def _segment(self:RecursiveReasoner,
     for i in range(N):
         for j in range(T):
             with torch.set_grad_enabled(graph and i * T + j >= N * T - grad_L): new = self.step_L(z_L, z_H + x)
-            if self.trace is not None: self.trace.append(((new - z_L).norm() / new.norm()).item())
+            if self.trace is not None: self.trace.append(_relative_residual(new, z_L))
             z_L = new
         with torch.set_grad_enabled(graph and i >= N - grad_H): z_H = self.step_H(z_H, z_L)
-    return z_H, z_L, self.answer(z_H), self.q_head(z_H[:, 0]).float()
-
-RecursiveReasoner.segment = _segment
+    q = self.q_head(z_H[:, 0].to(self.q_head.weight.dtype)).float()
+    return z_H, z_L, self.answer(z_H), q
 
 # %% ../nbs/10_hrm.ipynb #61fab3d3
 class HRM(RecursiveReasoner):
@@ -189,8 +230,8 @@ class HRM(RecursiveReasoner):
         c = config
         self.embed = nn.Embedding(c.vocab, c.dim)
         nn.init.trunc_normal_(self.embed.weight, std=1 / math.sqrt(c.dim), a=-2 / math.sqrt(c.dim), b=2 / math.sqrt(c.dim))
-        self.L = ReasoningModule(c.l_layers, c.dim, c.heads, c.expansion)
-        self.H = self.L if c.shared else ReasoningModule(c.h_layers, c.dim, c.heads, c.expansion)
+        self.L = ReasoningModule(c.l_layers, c.dim, c.heads, c.expansion, c.mixer, c.length)
+        self.H = self.L if c.shared else ReasoningModule(c.h_layers, c.dim, c.heads, c.expansion, c.mixer, c.length)
         self.lm_head = nn.Linear(c.dim, c.vocab, bias=False); _lecun_(self.lm_head.weight.data)
         cos, sin = rotary_tables(c.length, c.dim // c.heads)
         self.register_buffer('cos', cos, persistent=False); self.register_buffer('sin', sin, persistent=False)
@@ -207,14 +248,26 @@ class HRM(RecursiveReasoner):
               )->Tensor: return self.lm_head(z_H)
 
 # %% ../nbs/10_hrm.ipynb #98410fd9
+class _StepMeter:
+    "Times a block of work and measures its memory: autograd's saved tensors, and the CUDA peak on a GPU"
+    def __init__(self, device): self.device, self.saved, self.facts = torch.device(device), 0, {}
+    def _pack(self, t):
+        self.saved += t.numel() * t.element_size(); return t
+    def __enter__(self):
+        if self.device.type == 'cuda': torch.cuda.reset_peak_memory_stats(self.device)
+        self.hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, lambda t: t); self.hooks.__enter__()
+        self.start = time.perf_counter(); return self
+    def __exit__(self, *exc):
+        self.hooks.__exit__(*exc)
+        if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
+        self.facts = dict(seconds=time.perf_counter() - self.start, saved_mb=self.saved / 2**20,
+                          peak_mem_mb=torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == 'cuda' else None)
+
 def saved_for_backward(fn, # a function that builds a graph and returns its output
                       )->int:
     "Bytes of the tensors autograd keeps for the backward pass while `fn` runs"
-    total = 0
-    def pack(t):
-        nonlocal total; total += t.numel() * t.element_size(); return t
-    with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t): fn()
-    return total
+    with _StepMeter('cpu') as meter: fn()
+    return meter.saved
 
 # %% ../nbs/10_hrm.ipynb #7f4cd5b8
 @dataclass
@@ -266,16 +319,22 @@ def act_step(model:RecursiveReasoner, # the model (its training flag decides whe
 
 # %% ../nbs/10_hrm.ipynb #2060de30
 def act_loss(out:dict, # act_step's outputs
+             ignore_index:int=-100, # targets that are padding: not in the loss, not in "every cell right"
             )->tuple[Tensor, dict]:
-    "(loss, metrics) of one segment"
+    "(loss, metrics) of one segment; metrics over the puzzles that have a counted cell"
     logits, y, q = out['logits'], out['targets'], out['q']
-    answer = stablemax_cross_entropy(logits, y).mean(-1).mean()
-    correct = (logits.argmax(-1) == y).all(-1)
+    keep = y != ignore_index
+    counted = keep.sum(-1)
+    answer = (stablemax_cross_entropy(logits, y, ignore_index).sum(-1) / counted.clamp_min(1)).mean()
+    correct = ((logits.argmax(-1) == y) | ~keep).all(-1)
     halt = F.binary_cross_entropy_with_logits(q[:, 0], correct.float())
     loss = answer + 0.5 * halt
-    if out['target_continue'] is not None: loss = loss + 0.5 * F.binary_cross_entropy_with_logits(q[:, 1], out['target_continue'])
-    return loss, dict(loss=loss.item(), answer=answer.item(), exact=correct.float().mean().item(),
-                      halted_steps=out['steps'][out['halted']].float().mean().item() if out['halted'].any() else float('nan'))
+    if out['target_continue'] is not None:
+        loss = loss + 0.5 * F.binary_cross_entropy_with_logits(q[:, 1], out['target_continue'])
+    valid, halted = counted > 0, out['halted'] & (counted > 0)
+    return loss, dict(loss=loss.item(), answer=answer.item(),
+                      exact=correct[valid].float().mean().item() if valid.any() else float('nan'),
+                      halted_steps=out['steps'][halted].float().mean().item() if halted.any() else float('nan'))
 
 # %% ../nbs/10_hrm.ipynb #a7c01d5e
 def lr_factor(step:int, # optimiser step, 0-based
@@ -299,13 +358,15 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
               ema:float=0.0, # decay of a moving average of the weights that replaces them at the end (e.g. 0.999); 0: none
               seed:int=0, # seed of the batches and the exploration draws
               progress:bool=False, # tqdm progress bar
+              augment=None, # fn(inputs, targets, generator) -> (inputs, targets), applied to every batch drawn (None: none)
              )->list[dict]:
-    "Deep supervision with adaptive computation time; the metrics of every step"
+    "Deep supervision with adaptive computation time; act_loss's metrics of every step, with its time and memory"
     from tqdm.auto import tqdm
     if steps < 1 or warmup < 0: raise ValueError(f"steps must be >= 1 and warmup >= 0, got {steps} and {warmup}")
     if not 0 <= ema < 1: raise ValueError(f"ema must be in [0, 1), got {ema}")
     x, y = data
-    device, params = next(model.parameters()).device, list(model.parameters())
+    params = [p for p in model.parameters() if p.requires_grad]  # a frozen backbone is neither optimised nor averaged
+    device = params[0].device
     opt = torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay, betas=(0.9, 0.95))
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: lr_factor(s, steps, warmup, final_lr))
     gen, history, carry = torch.Generator().manual_seed(seed), [], None
@@ -313,14 +374,17 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
     model.train()
     for _ in tqdm(range(steps), desc='segments', disable=not progress):
         idx = torch.randint(len(x), (batch_size,), generator=gen)
-        xb, yb = x[idx].to(device), y[idx].to(device)
-        carry, out = act_step(model, carry or new_carry(model, xb, yb), xb, yb, gen)
-        loss, metrics = act_loss(out)
-        opt.zero_grad(); loss.backward(); opt.step(); sched.step()
+        xb, yb = x[idx], y[idx]
+        if augment is not None: xb, yb = augment(xb, yb, gen)
+        xb, yb = xb.to(device), yb.to(device)
+        with _StepMeter(device) as meter:
+            carry, out = act_step(model, carry or new_carry(model, xb, yb), xb, yb, gen)
+            loss, metrics = act_loss(out)
+            opt.zero_grad(); loss.backward(); opt.step(); sched.step()
         if ema:
             with torch.no_grad():
                 for a, p in zip(average, params): a.lerp_(p, 1 - ema)
-        history.append(metrics)
+        history.append({**metrics, **meter.facts})
     if ema:
         with torch.no_grad():
             for p, a in zip(params, average): p.copy_(a)
@@ -356,9 +420,92 @@ def evaluate_hrm(model:RecursiveReasoner, # a trained model
     right = segment_predictions(model, x, segments) == y
     return dict(exact=right.all(-1).float().mean(-1).tolist(), cell=right.float().mean((-1, -2)).tolist())
 
+# %% ../nbs/10_hrm.ipynb #e6947304
+def _halts(q:Tensor, # Q logits (B, 1 or 2)
+           halting:str, # the config's halting
+          )->Tensor:
+    "The Q head's rule: halt when Q_halt > Q_continue (q_learning) or Q_halt > 0 (halt_only)"
+    return q[:, 0] > (q[:, 1] if halting == 'q_learning' else 0)
+
+def _l_settling(trace:list, # one segment's residuals, N·T tensors of (B,)
+                cycles:int, # N
+                threshold:float, # the residual below which L has settled
+               )->Tensor:
+    "(B, N): the first L step (1..T) of each cycle whose residual is below `threshold`, 0 where none is"
+    r = torch.stack(trace, -1).view(len(trace[0]), cycles, -1) < threshold
+    return torch.where(r.any(-1), r.float().argmax(-1) + 1, 0)
+
+# %% ../nbs/10_hrm.ipynb #d51fbfc2
+@torch.no_grad()
+def evaluate_act(model:RecursiveReasoner, # a trained model
+                 data:tuple, # (inputs, targets)
+                 segments:int|None=None, # M_max at inference (default: the config's halt_max_steps)
+                 threshold:float=0.01, # L has settled in a cycle once its relative residual is below this
+                 batch_size:int=512, # puzzles per forward
+                )->dict:
+    "Inference with Q-head halting: accuracy at the halt and at M_max, segments, Q values, L's settling, time, memory"
+    c, device = model.config, next(model.parameters()).device
+    M, x, y = segments or c.halt_max_steps, *data
+    model.eval()
+    rows = dict(halt_segment=[], correct_halted=[], correct_per_segment=[], q=[], l_settle=[], seconds=[], peak=[])
+    for xb, yb in zip(x.split(batch_size), y.split(batch_size)):
+        _act_batch(model, xb.to(device), yb.to(device), M, threshold, rows)
+    model.trace = None
+    return _act_summary(rows, c, M)
+
+# %% ../nbs/10_hrm.ipynb #71b7b32d
+def _act_batch(model, xb, yb, M, threshold, rows):
+    "evaluate_act on one batch: every segment run, the halt of each puzzle found, rows appended to"
+    z_H, z_L = model.initial_state(len(xb))
+    stop = torch.full((len(xb),), M, device=xb.device)
+    right, qs, settle = [], [], []
+    for k in range(1, M + 1):
+        model.trace = []
+        with _StepMeter(xb.device) as meter: z_H, z_L, logits, q = model.segment(z_H, z_L, xb)
+        rows['seconds'].append(meter.facts['seconds']); rows['peak'].append(meter.facts['peak_mem_mb'])
+        right.append((logits.argmax(-1) == yb).all(-1)); qs.append(q)
+        settle.append(_l_settling(model.trace, model.config.h_cycles, threshold))
+        if k < M: stop = torch.where(_halts(q, model.config.halting) & (stop == M), k, stop)
+    right, settle = torch.stack(right), torch.stack(settle, 1)  # (M, B), (B, M, N)
+    rows['halt_segment'].append(stop.cpu()); rows['correct_per_segment'].append(right.cpu())
+    rows['correct_halted'].append(right.gather(0, stop[None] - 1)[0].cpu())
+    rows['q'].append(torch.stack(qs, 1).cpu()); rows['l_settle'].append(settle.cpu())
+
+# %% ../nbs/10_hrm.ipynb #07399b57
+def _act_summary(rows:dict, c:HRMConfig, M:int) -> dict:
+    "The per-puzzle results of evaluate_act joined, and their means"
+    stop, right = torch.cat(rows['halt_segment']), torch.cat(rows['correct_per_segment'], 1)
+    halted, q, settle = torch.cat(rows['correct_halted']), torch.cat(rows['q']), torch.cat(rows['l_settle'])
+    ran = (torch.arange(1, M + 1)[None, :] <= stop[:, None])[..., None].expand_as(settle)  # the cycles each puzzle ran
+    settled = settle[ran & (settle > 0)].float()
+    peak = [p for p in rows['peak'] if p is not None]
+    return dict(exact_halted=halted.float().mean().item(), exact_per_segment=right.float().mean(1).tolist(),
+                segments_used=stop.float().mean().item(), h_cycles_used=c.h_cycles * stop.float().mean().item(),
+                segment_counts=torch.bincount(stop, minlength=M + 1)[1:].tolist(),
+                q_halt=q[..., 0].mean(0).tolist(), q_continue=q[..., 1].mean(0).tolist() if q.shape[-1] > 1 else None,
+                l_settled_share=(settle[ran] > 0).float().mean().item(),
+                l_settling_step=settled.mean().item() if len(settled) else float('nan'),
+                seconds_per_segment=sorted(rows['seconds'])[len(rows['seconds']) // 2],
+                peak_mem_mb=max(peak) if peak else None,
+                per_puzzle=dict(halt_segment=stop, correct_halted=halted, correct_per_segment=right.T, l_settle=settle))
+
+# %% ../nbs/10_hrm.ipynb #56a3ae32
+def _check_lm(lm:nn.Module, # a Hugging Face causal LM
+              config:HRMConfig, # the reasoner's configuration
+             ):
+    "Clear errors for a language model the reasoner cannot drive as configured"
+    c = lm.config
+    if config.dim != c.hidden_size: raise ValueError(f"config.dim ({config.dim}) must be the LM's hidden size ({c.hidden_size})")
+    if config.vocab > c.vocab_size: raise ValueError(f"config.vocab ({config.vocab}) exceeds the LM's vocabulary ({c.vocab_size})")
+    if c._attn_implementation not in ('sdpa', 'eager'):
+        raise ValueError(f"the reasoner needs the 'sdpa' or 'eager' attention implementation for its non-causal mask, "
+                         f"got {c._attn_implementation!r}; load the model with attn_implementation='sdpa'")
+
 # %% ../nbs/10_hrm.ipynb #9be2f458
 class LoRAReasoner(RecursiveReasoner):
-    "L and H as two LoRA adapters on one frozen Hugging Face causal LM, run by the same recursion as HRM"
+    "L and H as two LoRA adapters on one frozen Hugging Face causal LM, run non-causally by the same recursion as HRM"
+    prefix = 1  # the summary slot the Q head reads
+
     def __init__(self, lm:nn.Module, # a Hugging Face causal LM; its own weights stay frozen
                  config:HRMConfig, # cycles, halting and length; dim must be the LM's hidden size
                  l_targets:tuple=('q_proj', 'v_proj'), # the modules L's adapter changes
@@ -367,34 +514,57 @@ class LoRAReasoner(RecursiveReasoner):
                  h_rank:int=64, # H's LoRA rank
                 ):
         from peft import LoraConfig, get_peft_model
-        if config.dim != lm.config.hidden_size: raise ValueError(f"config.dim ({config.dim}) must be the LM's hidden size ({lm.config.hidden_size})")
-        if config.vocab > lm.config.vocab_size: raise ValueError(f"config.vocab ({config.vocab}) exceeds the LM's vocabulary ({lm.config.vocab_size})")
+        _check_lm(lm, config)
         super().__init__(config)
+        scale = lm.get_input_embeddings().weight.float().std().item()
+        self.summary = nn.Parameter(torch.randn(config.dim) * scale)  # float32, like the Q head
         self.lm = get_peft_model(lm, LoraConfig(r=l_rank, lora_alpha=l_rank, target_modules=list(l_targets)), adapter_name='L')
         self.lm.add_adapter('H', LoraConfig(r=h_rank, lora_alpha=h_rank, target_modules=list(h_targets)))
-        self._parts = dict(backbone=self.lm.get_base_model().base_model, lora=[p for n, p in self.lm.named_parameters() if 'lora_' in n])
+        lora = [p for n, p in self.lm.named_parameters() if 'lora_' in n]
+        self._parts = dict(backbone=self.lm.get_base_model().base_model, lora=lora)
+        self._context = {}  # what every run of the backbone in this segment is given besides the states
         self._use('L')
 
-    def _use(self, adapter:str):
-        "Make `adapter` the active one, and both adapters trainable again"
-        if self.lm.active_adapter != adapter: self.lm.set_adapter(adapter)
-        for p in self._parts['lora']: p.requires_grad_(True)
+    @property
+    def state_dtype(self) -> torch.dtype:
+        "The language model's dtype"
+        return self.lm.get_input_embeddings().weight.dtype
 
 # %% ../nbs/10_hrm.ipynb #e106d248
+@patch
+def _use(self:LoRAReasoner, adapter:str):
+    "Make `adapter` the active one, and both adapters trainable again"
+    if self.lm.active_adapter != adapter: self.lm.set_adapter(adapter)
+    for p in self._parts['lora']: p.requires_grad_(True)
+
+@patch
 def _run(self:LoRAReasoner, adapter:str, h:Tensor) -> Tensor:
-    "The LM's last hidden state on embeddings `h`, with one adapter active"
+    "The LM's last hidden state on embeddings `h`, with one adapter active and the segment's mask (and per-layer inputs)"
     self._use(adapter)
-    return self._parts['backbone'](inputs_embeds=h, use_cache=False).last_hidden_state
+    return self._parts['backbone'](inputs_embeds=h, use_cache=False, **self._context).last_hidden_state
 
-def _lora_embed(self:LoRAReasoner, inputs:Tensor, # token ids (B, length)
-               )->Tensor: return self.lm.get_input_embeddings()(inputs)
-def _lora_step_L(self:LoRAReasoner, z_L:Tensor, # low-level state
-                 injection:Tensor, # z_H + x
-                )->Tensor: return _run(self, 'L', z_L + injection)
-def _lora_step_H(self:LoRAReasoner, z_H:Tensor, # high-level state
-                 injection:Tensor, # z_L
-                )->Tensor: return _run(self, 'H', z_H + injection)
-def _lora_answer(self:LoRAReasoner, z_H:Tensor, # high-level state
-                )->Tensor: return self.lm.get_output_embeddings()(z_H)[..., :self.config.vocab]
+# %% ../nbs/10_hrm.ipynb #2c1e7531
+@patch
+def embed_inputs(self:LoRAReasoner, inputs:Tensor, # token ids (B, length)
+                )->Tensor:
+    "The summary slot and the cells' embeddings (B, 1 + length, dim); sets the segment's mask and per-layer inputs"
+    B, L = inputs.shape
+    dtype, backbone = self.state_dtype, self._parts['backbone']
+    x = self.lm.get_input_embeddings()(inputs)
+    x = torch.cat((self.summary.to(dtype).expand(B, 1, -1), x), 1)
+    self._context = dict(attention_mask=torch.zeros(B, 1, L + 1, L + 1, dtype=dtype, device=x.device))  # non-causal
+    if hasattr(backbone, 'get_per_layer_inputs'):  # Gemma-3n: per-layer embeddings from the ids
+        self._context['per_layer_inputs'] = backbone.get_per_layer_inputs(F.pad(inputs, (1, 0)))
+    return x
 
-LoRAReasoner.embed_inputs, LoRAReasoner.step_L, LoRAReasoner.step_H, LoRAReasoner.answer = _lora_embed, _lora_step_L, _lora_step_H, _lora_answer
+@patch
+def step_L(self:LoRAReasoner, z_L:Tensor, # low-level state
+           injection:Tensor, # z_H + x
+          )->Tensor: return self._run('L', z_L + injection)
+@patch
+def step_H(self:LoRAReasoner, z_H:Tensor, # high-level state
+           injection:Tensor, # z_L
+          )->Tensor: return self._run('H', z_H + injection)
+@patch
+def answer(self:LoRAReasoner, z_H:Tensor, # high-level state
+          )->Tensor: return self.lm.get_output_embeddings()(z_H[:, self.prefix:])[..., :self.config.vocab]

@@ -12,7 +12,7 @@ from torch import nn
 from .data import batches
 
 # %% auto #0
-__all__ = ['accuracy', 'perplexity', 'fit', 'save_checkpoint', 'load_checkpoint']
+__all__ = ['accuracy', 'perplexity', 'fit', 'save_checkpoint', 'load_checkpoint', 'trained_or_loaded']
 
 # %% ../nbs/82_train.ipynb #594f8d9d
 def accuracy(model:nn.Module, # a classifier
@@ -104,3 +104,19 @@ def load_checkpoint(path, # the file, which need not exist
     diff = sorted(_differences(state, expected))
     if diff: raise ValueError(f"{path} was written by a run with other settings ({', '.join(diff)}): delete it or pass the same settings")
     return state
+
+# %% ../nbs/82_train.ipynb #53608f5c
+def trained_or_loaded(model:nn.Module, # the model, with its initial weights
+                      train, # a function of no arguments that trains `model` in place and returns a dict of facts
+                      path=None, # the checkpoint file (None: always train, save nothing)
+                      settings:dict|None=None, # what defines the run; a checkpoint with other settings is an error
+                     )->dict:
+    "The facts of training `model`: read back with its weights from `path` when it holds this run, else trained and saved"
+    settings = settings or {}
+    state = None if path is None else load_checkpoint(path, settings, next(model.parameters()).device)
+    if state is not None:
+        model.load_state_dict(state['model'])
+        return state['facts']
+    facts = train()
+    if path is not None: save_checkpoint(dict(settings, model=model.state_dict(), facts=facts), path)
+    return facts
