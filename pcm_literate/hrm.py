@@ -152,7 +152,8 @@ class HRMConfig:
     def __post_init__(self):
         if self.gradient not in ('one_step', 'last_cycle', 'full'): raise ValueError(f"gradient must be 'one_step', 'last_cycle' or 'full', got {self.gradient!r}")
         if self.halting not in ('q_learning', 'halt_only'): raise ValueError(f"halting must be 'q_learning' or 'halt_only', got {self.halting!r}")
-        if self.mixer not in ('attention', 'mlp'): raise ValueError(f"mixer must be 'attention' or 'mlp', got {self.mixer!r}")
+        if self.mixer not in ('attention', 'mlp'):
+            raise ValueError(f"mixer must be 'attention' or 'mlp', got {self.mixer!r}")
         if min(self.h_cycles, self.l_cycles, self.halt_max_steps) < 1: raise ValueError("h_cycles, l_cycles and halt_max_steps must be >= 1")
 
 # %% ../nbs/10_hrm.ipynb #0f2ec4e5
@@ -260,8 +261,9 @@ class _StepMeter:
     def __exit__(self, *exc):
         self.hooks.__exit__(*exc)
         if self.device.type == 'cuda': torch.cuda.synchronize(self.device)
-        self.facts = dict(seconds=time.perf_counter() - self.start, saved_mb=self.saved / 2**20,
-                          peak_mem_mb=torch.cuda.max_memory_allocated(self.device) / 2**20 if self.device.type == 'cuda' else None)
+        on_gpu = self.device.type == 'cuda'
+        peak = torch.cuda.max_memory_allocated(self.device) / 2**20 if on_gpu else None
+        self.facts = dict(seconds=time.perf_counter() - self.start, saved_mb=self.saved / 2**20, peak_mem_mb=peak)
 
 def saved_for_backward(fn, # a function that builds a graph and returns its output
                       )->int:
@@ -358,7 +360,7 @@ def train_hrm(model:RecursiveReasoner, # the model, trained in place
               ema:float=0.0, # decay of a moving average of the weights that replaces them at the end (e.g. 0.999); 0: none
               seed:int=0, # seed of the batches and the exploration draws
               progress:bool=False, # tqdm progress bar
-              augment=None, # fn(inputs, targets, generator) -> (inputs, targets), applied to every batch drawn (None: none)
+              augment=None, # fn(inputs, targets, generator) -> (inputs, targets) for every batch drawn
              )->list[dict]:
     "Deep supervision with adaptive computation time; act_loss's metrics of every step, with its time and memory"
     from tqdm.auto import tqdm
@@ -495,8 +497,10 @@ def _check_lm(lm:nn.Module, # a Hugging Face causal LM
              ):
     "Clear errors for a language model the reasoner cannot drive as configured"
     c = lm.config
-    if config.dim != c.hidden_size: raise ValueError(f"config.dim ({config.dim}) must be the LM's hidden size ({c.hidden_size})")
-    if config.vocab > c.vocab_size: raise ValueError(f"config.vocab ({config.vocab}) exceeds the LM's vocabulary ({c.vocab_size})")
+    if config.dim != c.hidden_size:
+        raise ValueError(f"config.dim ({config.dim}) must be the LM's hidden size ({c.hidden_size})")
+    if config.vocab > c.vocab_size:
+        raise ValueError(f"config.vocab ({config.vocab}) exceeds the LM's vocabulary ({c.vocab_size})")
     if c._attn_implementation not in ('sdpa', 'eager'):
         raise ValueError(f"the reasoner needs the 'sdpa' or 'eager' attention implementation for its non-causal mask, "
                          f"got {c._attn_implementation!r}; load the model with attn_implementation='sdpa'")
@@ -518,7 +522,8 @@ class LoRAReasoner(RecursiveReasoner):
         super().__init__(config)
         scale = lm.get_input_embeddings().weight.float().std().item()
         self.summary = nn.Parameter(torch.randn(config.dim) * scale)  # float32, like the Q head
-        self.lm = get_peft_model(lm, LoraConfig(r=l_rank, lora_alpha=l_rank, target_modules=list(l_targets)), adapter_name='L')
+        l_config = LoraConfig(r=l_rank, lora_alpha=l_rank, target_modules=list(l_targets))
+        self.lm = get_peft_model(lm, l_config, adapter_name='L')
         self.lm.add_adapter('H', LoraConfig(r=h_rank, lora_alpha=h_rank, target_modules=list(h_targets)))
         lora = [p for n, p in self.lm.named_parameters() if 'lora_' in n]
         self._parts = dict(backbone=self.lm.get_base_model().base_model, lora=lora)
@@ -539,7 +544,7 @@ def _use(self:LoRAReasoner, adapter:str):
 
 @patch
 def _run(self:LoRAReasoner, adapter:str, h:Tensor) -> Tensor:
-    "The LM's last hidden state on embeddings `h`, with one adapter active and the segment's mask (and per-layer inputs)"
+    "The LM's last hidden state on embeddings `h`, one adapter active, with the segment's mask and per-layer inputs"
     self._use(adapter)
     return self._parts['backbone'](inputs_embeds=h, use_cache=False, **self._context).last_hidden_state
 

@@ -21,7 +21,7 @@ def sudoku_box(n:int, # the side of the grid
               )->tuple[int, int]:
     "(rows, columns) of a box of the n × n Sudoku: the most nearly square split of n, the shorter side first"
     rows = max((d for d in range(2, math.isqrt(n) + 1) if n % d == 0), default=None)
-    if rows is None: raise ValueError(f"an n × n Sudoku needs n with a factor between 2 and √n (4, 6, 8, 9, ...), got {n}")
+    if rows is None: raise ValueError(f"an n × n Sudoku needs a factor of n between 2 and √n (4, 6, 8, 9, ...), got {n}")
     return rows, n // rows
 
 def _box_shape(grid:Tensor) -> tuple[int, int]:
@@ -102,7 +102,8 @@ def random_sudoku(box:int|tuple=3, # b for b × b boxes (a b² × b² grid), or 
                  )->Tensor:
     "A random full Sudoku grid: the first solution of the empty grid, candidates tried in a random order"
     r, c = (box, box) if isinstance(box, int) else box
-    if min(r, c) < 2 or sudoku_box(r * c) != (r, c): raise ValueError(f"box must be b >= 2 or (rows, columns) as sudoku_box gives them, got {box}")
+    if min(r, c) < 2 or sudoku_box(r * c) != (r, c):
+        raise ValueError(f"box must be b >= 2 or (rows, columns) as sudoku_box gives them, got {box}")
     return solve_sudoku(torch.zeros(r * c, r * c, dtype=torch.int64), limit=1, rng=_rng(generator))[0]
 
 # %% ../nbs/83_puzzles.ipynb #61adae3d
@@ -232,7 +233,8 @@ def split_classes(classes:Tensor, # canonical grids (K, n, n)
                   seed:int=0, # seed of the order the classes are dealt in
                  )->dict:
     "Split name → its classes (k, n, n): disjoint, dealt in a seeded random order, the classes left over to 'train'"
-    if sum(counts.values()) >= len(classes): raise ValueError(f"{sum(counts.values())} held-out classes leave none of {len(classes)} to train on")
+    held_out = sum(counts.values())
+    if held_out >= len(classes): raise ValueError(f"{held_out} held-out classes leave none of {len(classes)} to train on")
     order, out, start = torch.randperm(len(classes), generator=torch.Generator().manual_seed(seed)), {}, 0
     for name, k in counts.items(): out[name], start = classes[order[start:start + k]], start + k
     return {'train': classes[order[start:]], **out}
@@ -258,7 +260,8 @@ def propagation_rounds(puzzle:Tensor, # n × n clues, 0 for a blank
         used = [0] * (3 * n)
         for i, d in enumerate(cells):
             for u in units[i]: used[u] |= (1 << d) >> 1
-        free = {i: ~(used[units[i][0]] | used[units[i][1]] | used[units[i][2]]) & ((1 << n) - 1) for i in range(n * n) if not cells[i]}
+        taken = lambda i: used[units[i][0]] | used[units[i][1]] | used[units[i][2]]
+        free = {i: ~taken(i) & ((1 << n) - 1) for i in range(n * n) if not cells[i]}
         place = {i: m.bit_length() for i, m in free.items() if m and m & (m - 1) == 0}
         if hidden:
             for unit in members:
@@ -300,7 +303,8 @@ def augment_sudoku_batch(inputs:Tensor, # puzzles (B, n²), 0 for a blank
     rows, cols = _random_line_order(B, n, r, generator), _random_line_order(B, n, c, generator)
     flip = (torch.rand(B, generator=generator) < 0.5) & (r == c)
     def move(g):
-        g = digits.gather(1, g.cpu()).view(B, n, n).gather(1, rows[:, :, None].expand(B, n, n)).gather(2, cols[:, None, :].expand(B, n, n))
+        g = digits.gather(1, g.cpu()).view(B, n, n)
+        g = g.gather(1, rows[:, :, None].expand(B, n, n)).gather(2, cols[:, None, :].expand(B, n, n))
         return torch.where(flip[:, None, None], g.transpose(1, 2), g).flatten(1).to(inputs.device)
     return move(inputs), move(targets)
 

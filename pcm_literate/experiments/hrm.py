@@ -40,7 +40,8 @@ def difficulty(puzzle:Tensor, # n × n clues
            )->str:
     "The puzzle's difficulty stratum: how many rounds of naked singles fill it, or that they get stuck"
     k = propagation_rounds(puzzle)
-    return DIFFICULTIES[3] if k is None else DIFFICULTIES[0] if k <= 3 else DIFFICULTIES[1] if k <= 6 else DIFFICULTIES[2]
+    if k is None: return DIFFICULTIES[3]
+    return DIFFICULTIES[0] if k <= 3 else DIFFICULTIES[1] if k <= 6 else DIFFICULTIES[2]
 
 # %% ../../nbs/papers/hrm.ipynb #83d397ab
 def _puzzle(grid:Tensor, extra:tuple, generator) -> Tensor:
@@ -142,7 +143,8 @@ def arm_config(arm:str, # a key of ARMS
     size = dict(vocab=7, length=36, dim=SCALES[scale]['dim'], heads=4)
     hrm = HRMConfig(**size, h_cycles=2, l_cycles=2, halt_max_steps=SEGMENTS)
     if arm.startswith('trm'):
-        return trm_config(**size, layers=2, latent_steps=2, cycles=2, halt_max_steps=SEGMENTS, mixer='mlp' if arm == 'trm_mlp' else 'attention')
+        mixer = 'mlp' if arm == 'trm_mlp' else 'attention'
+        return trm_config(**size, layers=2, latent_steps=2, cycles=2, halt_max_steps=SEGMENTS, mixer=mixer)
     return dict(hrm=hrm, hrm_bptt=replace(hrm, gradient='full'), transformer_loop=replace(hrm, h_cycles=1, l_cycles=1),
                 transformer_deep=replace(hrm, h_cycles=1, l_cycles=1, h_layers=6, l_layers=6),
                 hrm_m1=replace(hrm, halt_max_steps=1), hrm_bptt_m1=replace(hrm, gradient='full', halt_max_steps=1))[arm]
@@ -229,9 +231,11 @@ def hrm_reasoning(trials:int=5, # seeds per arm on the test split
                  )->list[dict]:
     "Every arm's learning rate chosen on validation puzzles with the selection seeds, then `trials` seeds on the test puzzles"
     arms, s = tuple(arms), SCALES[scale]
-    if set(range(seed, seed + trials)) & set(s['selection_seeds']): raise ValueError("the reported seeds must not be the selection seeds")
+    if set(range(seed, seed + trials)) & set(s['selection_seeds']):
+        raise ValueError("the reported seeds must not be the selection seeds")
     reasoning_task(scale)  # the data once, and its errors, before any process starts
-    jobs = [(a, k, lr, 'validation', scale, device, data_dir) for a in arms for lr in LEARNING_RATES for k in s['selection_seeds']]
+    jobs = [(a, k, lr, 'validation', scale, device, data_dir)
+            for a in arms for lr in LEARNING_RATES for k in s['selection_seeds']]
     chosen = [r for rs in map_processes(arm_records, jobs, workers, device, progress, 'selection runs') for r in rs]
     rates = chosen_rates(chosen)
     jobs = [(a, k, rates[a], 'test', scale, device, data_dir) for a in arms for k in range(seed, seed + trials)]
