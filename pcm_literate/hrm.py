@@ -398,6 +398,7 @@ def segment_predictions(model:RecursiveReasoner, # a trained model
                         inputs:Tensor, # puzzles (N, length)
                         segments:int|None=None, # segments per puzzle (default: halt_max_steps)
                         batch_size:int=512, # puzzles per forward
+                        before_segment=None, # f(k), called before segment k of every batch (e.g. to read an analog chip afresh)
                        )->Tensor:
     "The answer after every segment, (segments, N, length), every puzzle getting all segments"
     segments, device = segments or model.config.halt_max_steps, next(model.parameters()).device
@@ -407,7 +408,8 @@ def segment_predictions(model:RecursiveReasoner, # a trained model
         xb = xb.to(device)
         z_H, z_L = model.initial_state(len(xb))
         steps = []
-        for _ in range(segments):
+        for k in range(segments):
+            if before_segment is not None: before_segment(k)
             z_H, z_L, logits, _ = model.segment(z_H, z_L, xb)
             steps.append(logits.argmax(-1).cpu())
         out.append(torch.stack(steps))

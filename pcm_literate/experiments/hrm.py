@@ -18,13 +18,15 @@ from ..train import trained_or_loaded
 from ..distributed import map_processes
 from ..layers import AnalogConfig
 from ..convert import convert_to_analog
-from ..deploy import evaluate_chips
+from ..deploy import evaluate_chips, set_drift_time, converted_layers
 from ..puzzles import sudoku4_split, sudoku_puzzles
 
 # %% auto #0
-__all__ = ['TASK', 'DIFFICULTIES', 'SCALES', 'SEGMENTS', 'ARMS', 'TRAINING', 'LEARNING_RATES', 'difficulty', 'reasoning_task',
-           'hrm_task', 'plot_task', 'arm_config', 'block_applications', 'fit_arm', 'arm_records', 'chosen_rates',
-           'hrm_reasoning', 'plot_reasoning']
+__all__ = ['TASK', 'DIFFICULTIES', 'SCALES', 'SEGMENTS', 'ARMS', 'TRAINING', 'LEARNING_RATES', 'CHIP', 'DRIFT_TIMES',
+           'MECHANISM_TIME', 'CONDITIONS', 'HWA', 'ANALOG_SCALES', 'difficulty', 'reasoning_task', 'hrm_task',
+           'plot_task', 'arm_config', 'block_applications', 'fit_arm', 'arm_records', 'chosen_rates', 'hrm_reasoning',
+           'plot_reasoning', 'analog_arm', 'solved_per_segment', 'chip_reads', 'analog_records', 'hrm_analog',
+           'plot_analog']
 
 # %% ../../nbs/papers/hrm.ipynb #66613451
 TASK = dict(box=(2, 3), held_out=dict(validation=6, test=12), train_extra=(4, 16), test_extra=(0, 16))
@@ -261,3 +263,152 @@ register('hrm-reasoning', hrm_reasoning, plot_reasoning,
          dict(small=Scale('a few steps on a few puzzles: checks the pipeline in about a minute', 1, dict(scale='small')),
               cpu=Scale('dim-32 arms, 2000 steps, learning rates chosen on validation, 400 test puzzles; trials = seeds per arm', 5, dict(scale='cpu')),
               gpu=Scale('dim-128 arms, 20000 steps of 256 puzzles, 2000 test puzzles, two selection seeds: GPU-hours (see the page)', 5, dict(scale='gpu'))))
+
+# %% ../../nbs/papers/hrm.ipynb #a7258a14
+CHIP = AnalogConfig()  # the book's default PCM tile: 8-bit converters, output noise, global drift compensation
+DRIFT_TIMES = (1.0, 3600.0, 86400.0, 2.592e6, 3.1536e7)  # t_inference (s): a second, an hour, a day, 30 days, a year
+MECHANISM_TIME = 86400.0  # t_inference of the mechanism test (s): a day
+CONDITIONS = dict(chip=False, fresh_reads=True)  # the mechanism test: name -> read the chip afresh before every segment
+HWA = dict(TRAINING, lr=3e-4, warmup=0, final_lr=1.0)  # the hardware-aware fine-tune: a tenth of the rate, constant
+ANALOG_SCALES = dict(  # chips per model, drift times, and fine-tuning steps of each scale
+    small=dict(chips=1, times=(1.0, 3.1536e7), hwa_steps=3),
+    cpu=dict(chips=4, times=DRIFT_TIMES, hwa_steps=200),
+    gpu=dict(chips=10, times=DRIFT_TIMES, hwa_steps=2000),
+)
+
+# %% ../../nbs/papers/hrm.ipynb #02297219
+def analog_arm(arm:str, # a key of ARMS
+               seed:int, # the arm's seed, also of the fine-tune's batches and noise
+               lr:float, # the arm's learning rate
+               training:str='plain', # 'plain': converted as trained; 'hwa': then fine-tuned with hardware-aware training
+               scale:str='cpu', # a key of SCALES
+               device='cpu', # torch device
+               folder=None, # checkpoint folder (see fit_arm); the fine-tuned model is saved there too
+              )->tuple:
+    "(digital model, analog model, facts of the fine-tune): the arm on CHIP, in eval mode"
+    if training not in ('plain', 'hwa'): raise ValueError(f"training must be 'plain' or 'hwa', got {training!r}")
+    digital, _ = fit_arm(arm, seed, lr, scale, device, folder)
+    analog = convert_to_analog(digital, CHIP)
+    if training == 'plain': return digital, analog.eval(), {}
+    settings = dict(HWA, steps=ANALOG_SCALES[scale]['hwa_steps'], batch_size=SCALES[scale]['batch_size'])
+    def train():
+        start = time.perf_counter()
+        with torch.random.fork_rng(devices=[device] if torch.device(device).type == 'cuda' else []):
+            torch.manual_seed(seed)  # the training noise of the analog layers
+            history = train_hrm(analog, reasoning_task(scale)['train'], seed=seed, augment=augment_sudoku_batch, **settings)
+        return dict(hwa_seconds=time.perf_counter() - start, hwa_final_loss=history[-1]['loss'])
+    path = None if folder is None else Path(folder) / f"{arm}-{scale}-seed{seed}-lr{lr:g}-hwa.pt"
+    facts = trained_or_loaded(analog, train, path, dict(config=asdict(digital.config), hwa=settings))
+    return digital, analog.eval(), facts
+
+# %% ../../nbs/papers/hrm.ipynb #475abeca
+def solved_per_segment(model:HRM, # a trained (digital or analog) model
+                       inputs:Tensor, # puzzles (N, length)
+                       targets:Tensor, # their solutions (N, length)
+                       before_segment=None, # f(k) before segment k (see segment_predictions)
+                      )->Tensor:
+    "(2, segments, N): whether each puzzle is solved after each of SEGMENTS segments, and its share of right cells"
+    right = segment_predictions(model, inputs, SEGMENTS, before_segment=before_segment) == targets.to(next(model.parameters()).device)
+    return torch.stack([right.all(-1).float(), right.float().mean(-1)]).cpu()
+
+def chip_reads(model:torch.nn.Module, # a converted model
+               inputs:Tensor, # puzzles (N, length)
+               targets:Tensor, # their solutions
+               times, # t_inference of every read (s)
+               n_chips:int, # chips to program
+               seed:int=0, # chip c draws from chip_seed(seed, c)
+               fresh_reads:bool=False, # read the chip afresh (new read noise, new calibration) before every segment after the first
+              )->Tensor:
+    "(chips, times, 2, segments, N): solved_per_segment of every chip at every drift time"
+    reads = []
+    def metric(m, data):
+        layer = converted_layers(m)[0]  # every layer holds the chip's generator and the time of its last read
+        t, gen = float(layer.chip.t_inference), layer.noise_generator
+        again = (lambda k: k and set_drift_time(m, t, gen)) if fresh_reads else None
+        reads.append(solved_per_segment(m, *data, before_segment=again))
+        return reads[-1][0, -1].mean().item()
+    evaluate_chips(model, (inputs, targets), times, n_chips, metric, seed=seed)
+    return torch.stack(reads).view(n_chips, len(times), *reads[0].shape)
+
+# %% ../../nbs/papers/hrm.ipynb #e57fa994
+def _strata(right:Tensor, strata:list, **keys) -> list[dict]:
+    "One record per difficulty (and 'all'): exact and cell accuracy per segment, from (2, segments, N)"
+    out = []
+    for d in DIFFICULTIES + ('all',):
+        rows = torch.tensor([d in ('all', s) for s in strata])
+        part = right[:, :, rows].mean(-1)
+        six = lambda v: [float(f'{a:.6g}') for a in v.tolist()]  # six digits: a share of at most 500 puzzles is exact
+        out.append(dict(keys, difficulty=d, exact_per_segment=six(part[0]), cell_per_segment=six(part[1])))
+    return out
+
+# %% ../../nbs/papers/hrm.ipynb #f98397f3
+def analog_records(arm:str, # a key of ARMS
+                   seed:int, # the arm's seed, and the seed of its chips
+                   lr:float, # the arm's learning rate
+                   training:str='plain', # 'plain' or 'hwa'
+                   scale:str='cpu', # a key of SCALES
+                   device='cpu', # torch device
+                   folder=None, # checkpoint folder
+                  )->list[dict]:
+    "Records per difficulty: 'digital', every chip and drift time ('drift'), and the mechanism's conditions at a day"
+    digital, analog, facts = analog_arm(arm, seed, lr, training, scale, device, folder)
+    x, y, strata = reasoning_task(scale)['test']
+    s, key = ANALOG_SCALES[scale], dict(arm=arm, seed=seed, lr=lr, training=training, **facts)
+    out = [] if training == 'hwa' else _strata(solved_per_segment(digital, x, y), strata, **key, study='digital',
+                                               condition='digital', chip=None, t_inference=None)
+    reads = chip_reads(analog, x, y, s['times'], s['chips'], seed)
+    out += [r for c in range(s['chips']) for k, t in enumerate(s['times'])
+            for r in _strata(reads[c, k], strata, **key, study='drift', condition='chip', chip=c, t_inference=t)]
+    for name, fresh in CONDITIONS.items() if training == 'plain' else ():
+        reads = chip_reads(analog, x, y, (MECHANISM_TIME,), s['chips'], seed, fresh)
+        out += [r for c in range(s['chips'])
+                for r in _strata(reads[c, 0], strata, **key, study='mechanism', condition=name, chip=c, t_inference=MECHANISM_TIME)]
+    return out
+
+# %% ../../nbs/papers/hrm.ipynb #5cddf09c
+def hrm_analog(trials:int=5, # seeds per arm: the models hrm-reasoning reported
+               device='cpu', # torch device
+               seed:int=0, # first seed
+               progress:bool=False, # progress bar over models
+               scale:str='cpu', # a key of SCALES and ANALOG_SCALES
+               arms=('hrm', 'trm_mlp'), # which arms
+               lr:float=3e-3, # the arms' learning rate: the one hrm-reasoning chose for both at --scale cpu
+               data_dir=None, # checkpoint folder of hrm-reasoning: the models are read from it (trained when missing)
+               workers:int|None=None, # processes sharing the CPU (default: one per core; on CUDA one)
+              )->list[dict]:
+    "The trained arms on simulated PCM chips, plain and fine-tuned, over drift times; the mechanism test at a day"
+    if scale not in ANALOG_SCALES: raise ValueError(f"scale must be one of {tuple(ANALOG_SCALES)}, got {scale!r}")
+    if lr not in LEARNING_RATES: raise ValueError(f"lr must be one of the study's rates {LEARNING_RATES}, got {lr!r}")
+    reasoning_task(scale)  # the data once, and its errors, before any process starts
+    jobs = [(a, k, lr, t, scale, device, data_dir) for t in ('hwa', 'plain') for a in arms for k in range(seed, seed + trials)]
+    return [r for rs in map_processes(analog_records, jobs, workers, device, progress, 'models') for r in rs]
+
+# %% ../../nbs/papers/hrm.ipynb #f126087b
+def _mean(v:list) -> float: return sum(v) / len(v)
+
+def plot_analog(fig, # a matplotlib Figure to draw into
+                records:list[dict], # hrm_analog's records
+               ):
+    "Test exact accuracy after the last segment against drift time, mean ± SE over seeds of each seed's chip mean"
+    arms = list(dict.fromkeys(r['arm'] for r in records))
+    axs = fig.subplots(1, len(arms), sharey=True, squeeze=False)[0]
+    for ax, a in zip(axs, arms):
+        mine = [r for r in records if (r['arm'], r['difficulty']) == (a, 'all')]
+        digital = [r['exact_per_segment'][-1] for r in mine if r['study'] == 'digital']
+        ax.axhline(sum(digital) / len(digital), color='k', ls='--', lw=1, label='digital')
+        for i, tr in enumerate(('plain', 'hwa')):
+            times = sorted({r['t_inference'] for r in mine if r['study'] == 'drift' and r['training'] == tr})
+            seeds = sorted({r['seed'] for r in mine if r['training'] == tr})
+            per = torch.tensor([[_mean([r['exact_per_segment'][-1] for r in mine if (r['study'], r['training'], r['seed'], r['t_inference'])
+                                        == ('drift', tr, k, t)]) for t in times] for k in seeds])
+            se = per.std(0) / len(seeds) ** 0.5 if len(seeds) > 1 else torch.zeros(len(times))
+            ax.errorbar(times, per.mean(0), se, marker='o', capsize=3, color=f'C{i}', label='converted' if tr == 'plain' else 'HWA fine-tuned')
+        ax.set_xscale('log'); ax.set_xlabel('time since programming (s)'); ax.set_title(ARMS[a][0], fontsize=10)
+    axs[0].set_ylabel('test exact accuracy, last segment'); axs[0].legend(fontsize=8)
+    fig.tight_layout()
+
+register('hrm-analog', hrm_analog, plot_analog,
+         "HRM and TRM (MLP mixer) on simulated PCM chips, converted and HWA fine-tuned, over a year of drift; does the recursion average fresh noise?",
+         dict(small=Scale('one chip, two drift times, models of the small study: checks the pipeline', 1, dict(scale='small')),
+              cpu=Scale("hrm-reasoning's seeds 0-4 (pass its checkpoints with --data), 4 chips per model, 200 fine-tuning steps", 5, dict(scale='cpu')),
+              gpu=Scale("hrm-reasoning's dim-128 models, 10 chips per model, 2000 fine-tuning steps", 5, dict(scale='gpu'))))
