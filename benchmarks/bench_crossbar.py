@@ -7,7 +7,7 @@ The book's figures: python benchmarks/bench_crossbar.py --reference DIR --json b
 Prints, measured side by side in one run:
   * fig. 4a of Le Gallo et al. 2022 at 200 trials: median wall time on the CPU (and on CUDA when torch sees a GPU);
   * the floor set by random numbers alone: how many standard normals fig. 4a would draw for every device, how many the
-    engine draws (unprogrammed devices get none), and how long torch takes to draw them with one generator per CPU
+    engine draws (every slicing of the sweep shares each trial's draws), and how long torch takes to draw them with one generator per CPU
     core, measured here; the engine's time as a multiple of both floors;
   * the cost of the device physics alone (programming, ν, Q_s and the two reads, with the normals given), as a multiple
     of drawing those normals: eager, and fused by torch.compile where a C++ compiler is present. Draws plus physics are
@@ -20,7 +20,7 @@ No code of the reference is part of this project: the script only runs a checkou
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 import torch
-from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, trial_data, _programmed_draws, trial_seed
+from pcm_literate.crossbar import CrossbarConfig, crossbar_errors
 from pcm_literate.physics import PCMNoiseModel
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
 from pcm_literate.units import YEAR, MONTH
@@ -37,21 +37,18 @@ FIG4A = [SliceConfig('positional', n) for n in (1, 2, 4, 8)] + \
         [SliceConfig(a, n, b) for b in (2, 1) for a in ('equal_fill', 'max_fill', 'max_fill_ec') for n in (1, 2, 4, 8)]
 
 def fig4a_normals(trials=200, N=128):
-    "Standard normals fig. 4a would draw for every device: per trial and slice, programming noise, ν and two reads; plus each trial's data"
+    "Standard normals fig. 4a would draw if every slicing drew for every one of its devices: programming noise, ν and two reads; plus each trial's data"
     return trials * sum(c.n_slices * 4 * N * N + (N * N + N) for c in FIG4A)
 
-def engine_normals(cfg, trials, xb=CrossbarConfig(), slots=4, seed=0, chunk=16):
-    "Standard normals the engine draws for `trials` chips of `cfg`: each trial's data, and per slice only for the devices it programs"
-    counted = []
-    def counting(k, targets):
-        counted.append(targets[0].sign().sum().item())
-        return draw(k, targets)
-    for a in range(0, trials, chunk):
-        gens = [torch.Generator().manual_seed(trial_seed(seed, t)) for t in range(a, min(a + chunk, trials))]
-        w = torch.stack([trial_data(g, xb)[0] for g in gens])
-        draw = _programmed_draws(gens, torch.empty(len(gens), cfg.n_slices, slots, 1, xb.size, xb.size))
-        program_slices(w, cfg, PCMNoiseModel(), noise=counting)  # the engine's own draws, so error correction programs the same devices
-    return trials * (xb.size ** 2 + xb.size) + slots * int(sum(counted))
+def engine_normals(slicings, trials, xb=CrossbarConfig(), reads=2):
+    "Standard normals the engine draws for a sweep: each trial's data once, and for every slice position of the longest slicing its devices' programming noise, ν and reads, shared by all slicings"
+    d = 2 if xb.mapping == 'pair' else 1
+    return trials * (xb.size ** 2 + xb.size + max(c.n_slices for c in slicings) * (2 + reads) * d * xb.size ** 2)
+
+def physics_devices(slicings, trials, xb=CrossbarConfig()):
+    "Devices whose physics the engine computes for a sweep: every device of every distinct chip (with one slice, all algorithms make the same chip)"
+    distinct = {('one', c.n_bits) if c.n_slices == 1 else c for c in slicings}
+    return trials * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2 * sum(1 if isinstance(c, tuple) else c.n_slices for c in distinct)
 
 def randn_rate(threads):
     "Standard normals per second drawn by `threads` generators in parallel (float32, in-cache blocks)"
@@ -95,7 +92,7 @@ def per_thread_rate(work, threads):
 def physics_over_draws(repeats, times, compiled=False):
     "On one core: the median over `repeats` of the time the physics of programmed devices takes with its normals given (eager or torch.compile'd), over the time drawing those 2 + len(times) normals takes just before and after it; and the median devices per second of both"
     model, block, reps = PCMNoiseModel(), 2 ** 17, 10
-    g_t = torch.linspace(device_model.g_max / block, device_model.g_max, block)  # every device programmed, targets spread over (0, G_max]
+    g_t = torch.linspace(model.g_max / block, model.g_max, block)  # every device programmed, targets spread over (0, G_max]
     xi = torch.randn(2 + len(times), block, generator=torch.Generator().manual_seed(0))
     if compiled: torch._dynamo.config.capture_scalar_outputs = True  # a read's time, float(t), stays in the fused graph
     physics = torch.compile(unchecked_physics) if compiled else device_physics
@@ -104,7 +101,7 @@ def physics_over_draws(repeats, times, compiled=False):
         for _ in range(reps): torch.randn(out.shape, generator=gen, out=out)
         return block * reps
     def apply(i):
-        for _ in range(reps): physics(device_model, g_t, xi, times)
+        for _ in range(reps): physics(model, g_t, xi, times)
         return block * reps
     per_thread_rate(apply, 1)  # warm-up, and compilation for one thread, as the engine's workers run
     ratios, draws, phys = [], [], []
@@ -138,7 +135,7 @@ def main(argv=None):
     out = dict(cpu_threads=torch.get_num_threads(), torch=torch.__version__)
     devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
 
-    n_all, n = fig4a_normals(), sum(engine_normals(c, 200) for c in FIG4A)
+    n_all, n = fig4a_normals(), engine_normals(FIG4A, 200)
     rate1 = randn_rate(1)
     legallo2022_fig4a(trials=4)  # warm-up
     runs, rates, refs = [], [], []
@@ -150,7 +147,7 @@ def main(argv=None):
     out.update(fig4a_cpu_s=statistics.median(runs), normals_every_device=n_all, normals_drawn=n, randn_per_s_one_generator=rate1, randn_per_s_all_cores=rate_all,
                floor_every_device_s=n_all / rate_all, floor_s=n / rate_all, cpu_over_floor=statistics.median(t * r / n for t, r in zip(runs, rates)))
     print(f"fig. 4a, 200 trials, cpu: median {out['fig4a_cpu_s']:.2f} s over {args.repeats} runs ({', '.join(f'{t:.2f}' for t in runs)})")
-    print(f"random-number floor: {n_all / 1e9:.2f}e9 normals for every device, {n / 1e9:.2f}e9 drawn ({1 - n / n_all:.0%} fewer: unprogrammed devices get none); "
+    print(f"random-number floor: {n_all / 1e9:.2f}e9 normals if every slicing drew for its own devices, {n / 1e9:.2f}e9 drawn ({1 - n / n_all:.0%} fewer: all slicings share each trial's draws); "
           f"one generator {rate1 / 1e6:.0f} M/s, {out['cpu_threads']} generators {rate_all / 1e6:.0f} M/s -> {n / rate_all:.2f} s "
           f"({n_all / rate_all:.2f} s for every device); the CPU engine runs at {out['cpu_over_floor']:.1f}x the floor of what it draws (median of the runs' ratios)")
     if refs:
@@ -166,7 +163,7 @@ def main(argv=None):
         print(f"fig. 4a, 200 trials, cuda: median {med:.3f} s over {args.repeats} runs ({', '.join(f'{t:.3f}' for t in all_t)})"
               + (f"; {out['reference_fig4a_s'] / med:.0f}x faster than the reference" if refs else ''))
 
-    programmed = (n - 200 * sum(128 ** 2 + 128 for _ in FIG4A)) / 4  # each programmed device draws programming noise, ν and two reads
+    programmed = physics_devices(FIG4A, 200)  # every device of every distinct chip goes through the physics
     for kind in ('eager', 'compiled'):  # per core: one thread, as each of the engine's workers runs
         try: ratio, draws, physics = physics_over_draws(max(args.repeats, 9), [0.0, MONTH], compiled=kind == 'compiled')
         except Exception as e:  # torch.compile needs a working C++ compiler on the CPU
@@ -174,7 +171,7 @@ def main(argv=None):
         out.update({f'physics_{kind}_devices_per_s': physics, f'physics_{kind}_over_draws': ratio})
         print(f"device physics alone, {kind}, one core: {physics / 1e6:.0f} M programmed devices/s; drawing their 4 normals {draws / 1e6:.0f} M/s; "
               f"the physics costs {ratio:.2f}x the draws (median of sandwiched runs), so no engine with this physics comes closer than {1 + ratio:.2f}x the floor")
-    out['programmed_devices'] = programmed
+    out['physics_devices'] = programmed
 
     cfg, points = SliceConfig('equal_fill', 4), []
     for dev in devices:

@@ -15,7 +15,7 @@ from .slicing import SliceConfig, program_slices, absmean_ternary
 from .distributed import my_share, gather_shares
 
 # %% auto #0
-__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_errors', 'eta_theory']
+__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_sweep', 'crossbar_errors', 'eta_theory']
 
 # %% ../nbs/05_crossbar.ipynb #1c1d8e3a
 @dataclass(frozen=True)
@@ -63,24 +63,13 @@ def trial_data(gen:torch.Generator, # the trial's random stream
     return w.view(N, N), x
 
 # %% ../nbs/05_crossbar.ipynb #442133ee
-def _programmed_draws(gens:list, # one generator per trial of the chunk
-                      xi:Tensor, # (B, n_W, slots, d, N, N): where the draws land
-                     ): # a `noise` function for program_slices
-    "Draws of slice k for every trial, one call per trial, only for the devices slice k programs: programming noise, ν and one read noise per time"
-    slots = xi.shape[2]
-    def draw(k, targets): # targets (d, B, N, N) of slice k
-        B = targets.shape[1]
-        if targets.shape[0] == 1:  # one device per slice: a device at target 0 is never programmed and gets no draws
-            pos = targets[0].sign().view(B, -1).cumsum(1, dtype=torch.int32)  # targets >= 0: sign 0 or 1
-            counts = pos[:, -1].tolist()
-            pos.sub_(1).clamp_(min=0)  # where each device's draws sit; an unprogrammed one borrows its neighbour's (it reads 0 regardless)
-        for i, gen in enumerate(gens):
-            out = xi[i, k].view(slots, -1)
-            if targets.shape[0] == 2: torch.randn(out.shape, generator=gen, out=out)  # a pair programs both devices
-            elif counts[i] == 0: out.zero_()
-            else: torch.index_select(torch.randn(slots, counts[i], generator=gen, device=xi.device), 1, pos[i], out=out)
-        return xi[:, k, 0].transpose(0, 1), xi[:, k, 1].transpose(0, 1)
-    return draw
+def _trial_normals(gens:list, # one generator per trial of the chunk, each just after its trial's data
+                   xi:Tensor, # (B, n_W, slots, d, N, N): filled in place
+                  )->Tensor:
+    "Standard normals of every slice position of every trial, slice after slice from the trial's own stream"
+    for i, gen in enumerate(gens):
+        for k in range(xi.shape[1]): torch.randn(xi.shape[2:], generator=gen, out=xi[i, k])
+    return xi
 
 # %% ../nbs/05_crossbar.ipynb #d116d9de
 _STREAM = 1_000_003
@@ -91,30 +80,18 @@ def trial_seed(seed:int, # the run's seed
     "The seed of trial `trial`'s own random stream in a run seeded with `seed`"
     return (seed * _STREAM + trial) % (2 ** 62)
 
-def _chunk_errors(trials:range, # indices of the trials in this chunk
-                  slicing:SliceConfig, # the slicing
-                  xb:CrossbarConfig, # the crossbar
-                  device_model:PCMNoiseModel, # device model
-                  read_times:list[float], # t_inference of every read; read_times[0] = 0
-                  seed:int, # seed of the per-trial streams
-                  device, # torch device
-                 )->Tensor:
-    "η (len(trials), len(read_times)) for a batch of trials; read_times[0] = 0 is the baseline read of GDC"
-    B, N, n = len(trials), xb.size, slicing.n_slices
-    gens = [torch.Generator(device=device).manual_seed(trial_seed(seed, t)) for t in trials]
-    w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
-    xi = torch.empty(B, n, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device)
-    chip = program_slices(w, slicing, device_model, noise=_programmed_draws(gens, xi), mapping=xb.mapping, overflow=xb.overflow)
-    R_in = signed_range(xb.input_bits)
-    x_cal = torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))
-    xx = torch.stack([x, x_cal], -1)  # (B, N, 2)
+def _slicing_errors(w:Tensor, xx:Tensor, exact:Tensor, xi:Tensor, slicing:SliceConfig, xb:CrossbarConfig,
+                    device_model:PCMNoiseModel, read_times:list[float]) -> Tensor:
+    "η (B, len(read_times)) of one slicing on a chunk's chips; its slice k takes the normals xi[:, k]"
+    n, N = slicing.n_slices, xb.size
+    noise = lambda k, targets: (xi[:, k, 0].transpose(0, 1), xi[:, k, 1].transpose(0, 1))
+    chip = program_slices(w, slicing, device_model, noise=noise, mapping=xb.mapping, overflow=xb.overflow, checked=True)  # drawn as N_W-bit integers
     gain = adc_gain(xb.adc_bits, xb.input_bits, N, device_model.g_max, xb.weight_std_range, n)
-    sig = torch.tensor(slicing.significance, dtype=torch.float64, device=device).view(-1, 1, 1, 1)
+    sig = torch.tensor(slicing.significance, dtype=torch.float64, device=w.device).view(-1, 1, 1, 1)
     outs = []
     for s, t in enumerate(read_times):
-        y = digitise(chip.read(t, noise=xi[:, :, 2 + s].permute(1, 2, 0, 3, 4)), xx, gain, xb.adc_bits)
+        y = digitise(chip.read(t, noise=xi[:, :n, 2 + s].permute(1, 2, 0, 3, 4)), xx, gain, xb.adc_bits)
         outs.append((y.double() * sig).sum(0))  # shift-and-add, (B, N, 2)
-    exact = torch.einsum('bij,bj->bi', w.double(), x.double())
     base = calibration_readout(outs[0][..., 1], dim=-1)
     eta = []
     for out in outs:  # at t = 0 the baseline read itself: β = 1
@@ -123,7 +100,96 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
         eta.append((y_hat - exact).norm(dim=-1) / exact.norm(dim=-1))
     return torch.stack(eta, -1)
 
+# %% ../nbs/05_crossbar.ipynb #d27dcb9f
+def _same_chip(slicing:SliceConfig) -> tuple:
+    "Slicings with equal keys make the same chip from the same draws: with one slice, every algorithm stores |W| in one device"
+    return ('one slice', slicing.n_bits) if slicing.n_slices == 1 else (slicing.algorithm, slicing.n_slices, slicing.b, slicing.n_bits)
+
+def _chunk_errors(trials:range, # indices of the trials in this chunk
+                  slicings:list, # the slicings, all on these chips
+                  xb:CrossbarConfig, # the crossbar
+                  device_model:PCMNoiseModel, # device model
+                  read_times:list[float], # t_inference of every read; read_times[0] = 0
+                  seed:int, # seed of the per-trial streams
+                  device, # torch device
+                 )->Tensor:
+    "η (len(slicings), len(trials), len(read_times)) of a batch of trials, every slicing on the same draws"
+    B, N, n_max = len(trials), xb.size, max(s.n_slices for s in slicings)
+    gens = [torch.Generator(device=device).manual_seed(trial_seed(seed, t)) for t in trials]
+    w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
+    xi = _trial_normals(gens, torch.empty(B, n_max, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device))
+    R_in = signed_range(xb.input_bits)
+    x_cal = torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))
+    xx = torch.stack([x, x_cal], -1)  # (B, N, 2)
+    exact = torch.einsum('bij,bj->bi', w.double(), x.double())
+    done = {}
+    for s in slicings:
+        if _same_chip(s) not in done: done[_same_chip(s)] = _slicing_errors(w, xx, exact, xi, s, xb, device_model, read_times)
+    return torch.stack([done[_same_chip(s)] for s in slicings])
+
+# %% ../nbs/05_crossbar.ipynb #998fcb9f
+def _even_chunks(trials:range, # the trials to run
+                 largest:int, # most trials in one chunk
+                 workers:int, # threads that share the chunks
+                )->list[range]:
+    "`trials` cut into chunks of at most `largest`, as even as can be, their number a multiple of `workers` when there are enough"
+    count = -(-len(trials) // largest)
+    count = min(len(trials), -(-count // workers) * workers) if count > 1 or workers > 1 else count
+    bounds = [trials.start + len(trials) * i // max(count, 1) for i in range(max(count, 1) + 1)]
+    return [range(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+# %% ../nbs/05_crossbar.ipynb #9939b199
+def _read_times(times) -> list[float]:
+    "The reads to make for `times`: the baseline read at 0 first (it serves t = 0 too), then every other time once"
+    if isinstance(times, str) or not all(isinstance(t, (int, float)) or torch.is_tensor(t) for t in times):
+        raise TypeError(f"times must be a list of numbers of seconds (see pcm_literate.units), got {times!r}")
+    times = [float(t) for t in times]
+    if not times: raise ValueError("times must hold at least one t_inference")
+    if any(not math.isfinite(t) or t < 0 for t in times): raise ValueError(f"times must be finite and >= 0 s, got {times}")
+    return [0.0] + [t for t in dict.fromkeys(times) if t != 0.0]
+
+def _map_chunks(run, chunks:list, workers:int) -> list:
+    "run(chunk) for every chunk, on `workers` threads with one intra-op thread each (restored afterwards)"
+    if workers <= 1 or len(chunks) <= 1: return [run(r) for r in chunks]
+    intra = torch.get_num_threads()
+    torch.set_num_threads(max(1, intra // workers))
+    try:
+        with ThreadPoolExecutor(workers) as pool: return list(pool.map(run, chunks))
+    finally: torch.set_num_threads(intra)
+
 # %% ../nbs/05_crossbar.ipynb #478b5a01
+def crossbar_sweep(slicings, # SliceConfigs, every one on the same chips
+                   times, # t_inference of each read (s since programming)
+                   trials:int=200, # independent chips
+                   crossbar:CrossbarConfig|None=None, # the crossbar; default CrossbarConfig()
+                   device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                   seed:int=0, # seed of the per-trial streams
+                   device='cpu', # torch device
+                   chunk_elements:int|None=None, # at most this many devices of the longest slicing per chunk (default 2^22 on a CPU, 2^24 on a GPU)
+                   workers:int|None=None, # threads (default: torch's CPU threads, 1 on a GPU)
+                  )->Tensor:
+    "Relative MVM error η, eq. (1), of every slicing (first axis) on every trial (rows) at every time (columns), float64"
+    xb = crossbar if crossbar is not None else CrossbarConfig()
+    device_model = device_model if device_model is not None else PCMNoiseModel()
+    slicings = [slicings] if isinstance(slicings, SliceConfig) else list(slicings)
+    if not slicings or not all(isinstance(s, SliceConfig) for s in slicings): raise TypeError(f"slicings must be SliceConfigs, got {slicings!r}")
+    read_times = _read_times(times)
+    if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
+    for s in slicings:
+        if s.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {s.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
+    device = torch.device(device)
+    per_trial = max(s.n_slices for s in slicings) * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
+    chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 22)
+    mine = my_share(trials)  # under torchrun, this process's trials; all of them otherwise
+    workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
+    chunks = _even_chunks(mine, max(1, chunk_elements // per_trial), workers)
+    run = lambda r: _chunk_errors(r, slicings, xb, device_model, read_times, seed, device)
+    parts = _map_chunks(run, chunks, workers)
+    empty = torch.empty(len(slicings), 0, len(read_times), dtype=torch.float64)
+    eta = gather_shares((torch.cat(parts, 1).cpu() if parts else empty).transpose(0, 1), trials).transpose(0, 1)
+    return eta[..., [read_times.index(float(t)) for t in times]]
+
+# %% ../nbs/05_crossbar.ipynb #220c6b22
 def crossbar_errors(slicing:SliceConfig, # the slicing
                     times, # t_inference of each read (s since programming)
                     trials:int=200, # independent chips
@@ -131,37 +197,12 @@ def crossbar_errors(slicing:SliceConfig, # the slicing
                     device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                     seed:int=0, # seed of the per-trial streams
                     device='cpu', # torch device
-                    chunk_elements:int|None=None, # devices per chunk (default 2^19 on a CPU, to stay in cache; 2^24 on a GPU)
-                    workers:int|None=None, # threads (default: torch's CPU threads, 1 on a GPU)
+                    chunk_elements:int|None=None, # devices per chunk (see crossbar_sweep)
+                    workers:int|None=None, # threads (see crossbar_sweep)
                    )->Tensor:
-    "Relative MVM error η, eq. (1), of every trial (rows) at every time (columns), float64"
-    xb = crossbar if crossbar is not None else CrossbarConfig()
-    device_model = device_model if device_model is not None else PCMNoiseModel()
-    if isinstance(times, str) or not all(isinstance(t, (int, float)) or torch.is_tensor(t) for t in times):
-        raise TypeError(f"times must be a list of numbers of seconds (see pcm_literate.units), got {times!r}")
-    times = [float(t) for t in times]
-    if not times: raise ValueError("times must hold at least one t_inference")
-    if any(not math.isfinite(t) or t < 0 for t in times): raise ValueError(f"times must be finite and >= 0 s, got {times}")
-    if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
-    if slicing.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {slicing.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
-    device = torch.device(device)
-    read_times = [0.0] + [t for t in dict.fromkeys(times) if t != 0.0]  # the baseline read at 0 serves t = 0 too
-    per_trial = slicing.n_slices * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2
-    chunk_elements = chunk_elements or (2 ** 24 if device.type == 'cuda' else 2 ** 19)
-    mine = my_share(trials)  # under torchrun, this process's trials; all of them otherwise
-    chunk = max(1, min(len(mine), chunk_elements // per_trial))
-    chunks = [range(a, min(a + chunk, mine.stop)) for a in range(mine.start, mine.stop, chunk)]
-    workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
-    run = lambda r: _chunk_errors(r, slicing, xb, device_model, read_times, seed, device)
-    if workers > 1 and len(chunks) > 1:  # chunks are small: one intra-op thread per worker, restored afterwards
-        intra = torch.get_num_threads()
-        torch.set_num_threads(max(1, intra // workers))
-        try:
-            with ThreadPoolExecutor(workers) as pool: parts = list(pool.map(run, chunks))
-        finally: torch.set_num_threads(intra)
-    else: parts = [run(r) for r in chunks]
-    eta = gather_shares(torch.cat(parts).cpu() if parts else torch.empty(0, len(read_times), dtype=torch.float64), trials)
-    return eta[:, [read_times.index(t) for t in times]]
+    "Relative MVM error η, eq. (1), of every trial (rows) at every time (columns), float64: one slicing of `crossbar_sweep`"
+    if not isinstance(slicing, SliceConfig): raise TypeError(f"slicing must be a SliceConfig, got {slicing!r}")
+    return crossbar_sweep([slicing], times, trials, crossbar, device_model, seed, device, chunk_elements, workers)[0]
 
 # %% ../nbs/05_crossbar.ipynb #f86d8c4d
 def eta_theory(eta_single:float, # η_s: the simulated error with one slice

@@ -69,7 +69,7 @@ def read_noise_q(g_prog:Tensor, # programmed conductance g_P (µS)
     num, e, floor, cap = q
     if num > 0 and e > 0 and cap > 0:  # = num·G_max^e·max(g_P, g_c)^(−e): the floor and the cap are one clamp, and exp(−e·ln) is cheaper than pow
         g_c = g_max * max(floor, num / cap) ** (1 / e)
-        return g_prog.abs().clamp_(min=g_c).log_().mul_(-e).exp_().mul_(num * g_max ** e)
+        return g_prog.clamp(min=g_c).log_().mul_(-e).exp_().mul_(num * g_max ** e)  # g_P >= 0: no abs needed
     return g_prog.abs().div_(g_max).pow_(e).clamp_(min=floor).reciprocal_().mul_(num).clamp_(max=cap)
 
 def read_noise_std(g_prog:Tensor, # programmed conductance g_P (µS)
@@ -187,16 +187,22 @@ class PCMNoiseModel:
     def program(self, g_target:Tensor, # target conductances, 0 … G_max (µS)
                 generator:torch.Generator|None=None, # source of ξ
                 noise:Tensor|None=None, # or ξ itself, shaped like g_target
+                std:Tensor|None=None, # σ_prog(g_target) when known (looked up per level): the targets are then trusted as in range
                )->Tensor:
         "Programmed conductances g_P = max(g_T + σ_prog·ξ, 0), eq. (1)"
+        if std is not None: return torch.addcmul(g_target, std, _randn_like(g_target, generator, noise)).clamp_(min=0)
         g_target = self._check_target(g_target)
         return self.prog_noise_std(g_target).mul_(_randn_like(g_target, generator, noise)).add_(g_target).clamp_(min=0)
 
     def drift_coefficients(self, g_target:Tensor, # target conductances, 0 … G_max (µS)
                            generator:torch.Generator|None=None, # source of ξ
                            noise:Tensor|None=None, # or ξ itself, shaped like g_target
+                           stats:tuple|None=None, # (μ_ν, σ_ν) of g_target when known (looked up per level): trusted as in range
                           )->Tensor:
         "One drift exponent ν = |μ_ν + σ_ν·ξ|·drift_scale per device, eq. (2)"
+        if stats is not None:
+            nu = torch.addcmul(stats[0], stats[1], _randn_like(g_target, generator, noise)).abs_()
+            return nu if self.drift_scale == 1 else nu.mul_(self.drift_scale)
         self._check_target(g_target)
         mu, sigma = self.drift_stats(g_target)
         return sigma.mul_(_randn_like(g_target, generator, noise)).add_(mu).abs_().mul_(self.drift_scale)

@@ -8,7 +8,7 @@ import math
 import torch
 from ..physics import PCMNoiseModel
 from ..slicing import SliceConfig
-from ..crossbar import CrossbarConfig, crossbar_errors, eta_theory
+from ..crossbar import CrossbarConfig, crossbar_errors, crossbar_sweep, eta_theory
 from ..records import select, value_at
 from ..units import HOUR, DAY, WEEK, MONTH, YEAR, time_label
 from ..cli import register, Scale
@@ -36,9 +36,12 @@ def sweep(configs, # (SliceConfig, CrossbarConfig) pairs
          )->list[dict]:
     "Records {algorithm, base, n_slices, t_inference, eta_mean, eta_std, n_trials, eta_trials} of every configuration, time"
     from tqdm.auto import tqdm
-    records = []
-    for slicing, xb in tqdm(list(configs), disable=not progress, desc='configurations'):
-        eta = crossbar_errors(slicing, times, trials, xb, device_model, seed, device)
+    configs, groups, etas, records = list(configs), {}, {}, []
+    for slicing, xb in configs: groups.setdefault(xb, []).append(slicing)  # the slicings of one crossbar share its chips
+    for xb, slicings in tqdm(groups.items(), disable=not progress, desc='crossbars'):
+        etas.update({(s, xb): e for s, e in zip(slicings, crossbar_sweep(slicings, times, trials, xb, device_model, seed, device))})
+    for slicing, xb in configs:
+        eta = etas[(slicing, xb)]
         for j, t in enumerate(times):
             std = eta[:, j].std().item() if trials > 1 else 0.0
             each = [float(f'{v:.6g}') for v in eta[:, j].tolist()]  # every trial's η: configurations share trials, so they pair
