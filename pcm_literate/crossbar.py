@@ -4,7 +4,8 @@
 
 # %% ../nbs/05_crossbar.ipynb #49395d4a
 from __future__ import annotations
-import math
+import ctypes, ctypes.util, math
+from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 import torch
@@ -127,6 +128,29 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
         if _same_chip(s) not in done: done[_same_chip(s)] = _slicing_errors(w, xx, exact, xi, s, xb, device_model, read_times)
     return torch.stack([done[_same_chip(s)] for s in slicings])
 
+# %% ../nbs/05_crossbar.ipynb #bc75a485
+def _glibc():
+    "The C library when it is glibc (it has mallopt and malloc_trim), else None"
+    try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    except OSError: return None
+    return libc if hasattr(libc, 'mallopt') and hasattr(libc, 'malloc_trim') else None
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc's parameter numbers
+_MMAP_CEILING = 32 * 2 ** 20  # the largest mmap threshold glibc's own dynamic rule reaches (64-bit); its trim threshold is then twice that
+
+@contextmanager
+def _resident_memory():
+    "While it runs, glibc keeps freed blocks for reuse instead of returning them to the system; a no-op without glibc"
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_CEILING)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2 ** 31 - 1)
+    try: yield
+    finally:
+        if libc is not None:  # mallopt cannot switch glibc's dynamic thresholds back on: leave the values that rule ends at
+            libc.mallopt(_M_TRIM_THRESHOLD, 2 * _MMAP_CEILING)
+            libc.malloc_trim(0)
+
 # %% ../nbs/05_crossbar.ipynb #998fcb9f
 def _even_chunks(trials:range, # the trials to run
                  largest:int, # most trials in one chunk
@@ -184,7 +208,7 @@ def crossbar_sweep(slicings, # SliceConfigs, every one on the same chips
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
     chunks = _even_chunks(mine, max(1, chunk_elements // per_trial), workers)
     run = lambda r: _chunk_errors(r, slicings, xb, device_model, read_times, seed, device)
-    parts = _map_chunks(run, chunks, workers)
+    with _resident_memory(): parts = _map_chunks(run, chunks, workers)
     empty = torch.empty(len(slicings), 0, len(read_times), dtype=torch.float64)
     eta = gather_shares((torch.cat(parts, 1).cpu() if parts else empty).transpose(0, 1), trials).transpose(0, 1)
     return eta[..., [read_times.index(float(t)) for t in times]]
