@@ -5,6 +5,7 @@
 # %% ../../nbs/papers/hrm.ipynb #7aef0d07
 from __future__ import annotations
 import math, time
+from statistics import fmean
 from dataclasses import asdict, replace
 from functools import lru_cache
 from pathlib import Path
@@ -384,8 +385,6 @@ def hrm_analog(trials:int=5, # seeds per arm: the models hrm-reasoning reported
     return [r for rs in map_processes(analog_records, jobs, workers, device, progress, 'models') for r in rs]
 
 # %% ../../nbs/papers/hrm.ipynb #f126087b
-def _mean(v:list) -> float: return sum(v) / len(v)
-
 def plot_analog(fig, # a matplotlib Figure to draw into
                 records:list[dict], # hrm_analog's records
                ):
@@ -399,7 +398,7 @@ def plot_analog(fig, # a matplotlib Figure to draw into
         for i, tr in enumerate(('plain', 'hwa')):
             times = sorted({r['t_inference'] for r in mine if r['study'] == 'drift' and r['training'] == tr})
             seeds = sorted({r['seed'] for r in mine if r['training'] == tr})
-            per = torch.tensor([[_mean([r['exact_per_segment'][-1] for r in mine if (r['study'], r['training'], r['seed'], r['t_inference'])
+            per = torch.tensor([[fmean([r['exact_per_segment'][-1] for r in mine if (r['study'], r['training'], r['seed'], r['t_inference'])
                                         == ('drift', tr, k, t)]) for t in times] for k in seeds])
             se = per.std(0) / len(seeds) ** 0.5 if len(seeds) > 1 else torch.zeros(len(times))
             ax.errorbar(times, per.mean(0), se, marker='o', capsize=3, color=f'C{i}', label='converted' if tr == 'plain' else 'HWA fine-tuned')
