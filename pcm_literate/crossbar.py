@@ -12,11 +12,12 @@ import torch
 from torch import Tensor
 from .physics import PCMNoiseModel, calibration_readout, gdc_factor
 from .periphery import signed_range, adc_gain, digitise
-from .slicing import SliceConfig, program_slices, absmean_ternary
+from .slicing import SliceConfig, absmean_ternary, slice_weights, _polarity, _looked_up_steps, _corrected_steps
 from .distributed import my_share, gather_shares
 
 # %% auto #0
-__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_sweep', 'crossbar_errors', 'eta_theory']
+__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_sweep', 'crossbar_errors', 'eta_theory', 'quantize_columns',
+           'LayerErrors', 'crossbar_layer']
 
 # %% ../nbs/05_crossbar.ipynb #1c1d8e3a
 @dataclass(frozen=True)
@@ -64,12 +65,11 @@ def trial_data(gen:torch.Generator, # the trial's random stream
     return w.view(N, N), x
 
 # %% ../nbs/05_crossbar.ipynb #442133ee
-def _trial_normals(gens:list, # one generator per trial of the chunk, each just after its trial's data
-                   xi:Tensor, # (B, n_W, slots, d, N, N): filled in place
-                  )->Tensor:
-    "Standard normals of every slice position of every trial, slice after slice from the trial's own stream"
-    for i, gen in enumerate(gens):
-        for k in range(xi.shape[1]): torch.randn(xi.shape[2:], generator=gen, out=xi[i, k])
+def _step_normals(gens:list, # one generator per trial of the chunk
+                  xi:Tensor, # (B, slots, d, ...): filled in place
+                 )->Tensor:
+    "The next block of standard normals of every trial, each from the trial's own stream: one block per programming step"
+    for b, gen in enumerate(gens): torch.randn(xi.shape[1:], generator=gen, out=xi[b])
     return xi
 
 # %% ../nbs/05_crossbar.ipynb #d116d9de
@@ -81,25 +81,53 @@ def trial_seed(seed:int, # the run's seed
     "The seed of trial `trial`'s own random stream in a run seeded with `seed`"
     return (seed * _STREAM + trial) % (2 ** 62)
 
-def _slicing_errors(w:Tensor, xx:Tensor, exact:Tensor, xi:Tensor, slicing:SliceConfig, xb:CrossbarConfig,
-                    device_model:PCMNoiseModel, read_times:list[float]) -> Tensor:
-    "η (B, len(read_times)) of one slicing on a chunk's chips; its slice k takes the normals xi[:, k]"
-    n, N = slicing.n_slices, xb.size
-    noise = lambda k, targets: (xi[:, k, 0].transpose(0, 1), xi[:, k, 1].transpose(0, 1))
-    chip = program_slices(w, slicing, device_model, noise=noise, mapping=xb.mapping, overflow=xb.overflow, checked=True)  # drawn as N_W-bit integers
-    gain = adc_gain(xb.adc_bits, xb.input_bits, N, device_model.g_max, xb.weight_std_range, n)
-    sig = torch.tensor(slicing.significance, dtype=torch.float64, device=w.device).view(-1, 1, 1, 1)
-    outs = []
-    for s, t in enumerate(read_times):
-        y = digitise(chip.read(t, noise=xi[:, :n, 2 + s].permute(1, 2, 0, 3, 4)), xx, gain, xb.adc_bits)
-        outs.append((y.double() * sig).sum(0))  # shift-and-add, (B, N, 2)
-    base = calibration_readout(outs[0][..., 1], dim=-1)
-    eta = []
-    for out in outs:  # at t = 0 the baseline read itself: β = 1
-        beta = gdc_factor(base, calibration_readout(out[..., 1], dim=-1))
-        y_hat = out[..., 0] * (beta * chip.unit / gain)[:, None]
-        eta.append((y_hat - exact).norm(dim=-1) / exact.norm(dim=-1))
-    return torch.stack(eta, -1)
+
+# %% ../nbs/05_crossbar.ipynb #24505227
+def _slice_steps(mag:Tensor, index:Tensor, sign:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, xb:CrossbarConfig):
+    "(k, g_prog, ν, polarity) of each slice of `slicing`, one programming step per `next`"
+    if slicing.algorithm == 'max_fill_ec':
+        for k, _, g, nu, pol, *_ in _corrected_steps(mag, slicing, device_model, draw, xb.mapping, xb.overflow): yield k, g, nu, pol.mul_(sign)
+    else:
+        for k, _, g, nu in _looked_up_steps(index, slicing, device_model, draw, xb.mapping, mag.dtype): yield k, g, nu, sign
+
+# %% ../nbs/05_crossbar.ipynb #fce9ce37
+def _slice_sums(w:Tensor, # integer weights (B, ..., N_out, N_in), float32: B trials
+                xx:Tensor, # inputs (..., N_in, K), broadcast over w's leading dimensions
+                chips:dict, # key -> SliceConfig of every distinct chip
+                gains:dict, # key -> ADC gain κ: a number, or a tensor broadcast over the outputs (B, ..., N_out, K)
+                xb:CrossbarConfig, device_model:PCMNoiseModel, read_times:list[float],
+                gens:list, # the trials' generators, just after their data
+               )->dict:
+    "Shift-and-added ADC counts (reads, B, ..., N_out, K), float64, of every chip; step i of every chip takes block i of the normals"
+    xi = torch.empty(len(gens), 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, *w.shape[1:], device=w.device)
+    noise = lambda slot: xi[:, slot].movedim(1, 0)  # (d, B, ...) like the devices
+    draw = lambda k, targets: (noise(0), noise(1))
+    mag = w.abs()
+    index, sign = mag.int(), _polarity(w)  # int32 levels: half the memory traffic of int64 in the gathers
+    steps = {key: _slice_steps(mag, index, sign, s, device_model, draw, xb) for key, s in chips.items()}
+    sums = {key: torch.zeros(len(read_times), *w.shape[:-1], xx.shape[-1], dtype=torch.float64, device=w.device) for key in chips}
+    for i in range(max(s.n_slices for s in chips.values())):
+        _step_normals(gens, xi)
+        for key in [key for key, s in chips.items() if i < s.n_slices]:
+            k, g, nu, pol = next(steps[key])
+            q = device_model.read_noise_q(g)
+            g.mul_(pol)  # signed conductances: the polarity is applied once, not at every read
+            for r, t in enumerate(read_times):
+                g_t = device_model._read(g, nu, t, noise=noise(2 + r), q_s=q)
+                y = digitise(g_t[0] if len(g_t) == 1 else g_t[0] - g_t[1], xx, gains[key], xb.adc_bits)
+                sums[key][r].add_(y, alpha=chips[key].b ** k)  # shift-and-add, exact in float64
+    return sums
+
+# %% ../nbs/05_crossbar.ipynb #20597c54
+def _compensated_errors(counts:Tensor, # (reads, B, N_out, 2): shift-and-added counts of the data (0) and calibration (1) inputs
+                        exact:Tensor, # (B, N_out): the exact products
+                        scale:float, # weight × input units per count: r_W / (κ G_max)
+                       )->Tensor:
+    "η (B, reads): every read's data outputs after global drift compensation against its baseline read, eq. (3)"
+    readout = calibration_readout(counts[..., 1], dim=-1)  # (reads, B)
+    beta = gdc_factor(readout[:1], readout)  # the baseline read itself: β = 1
+    y_hat = counts[..., 0] * (beta * scale)[..., None]
+    return ((y_hat - exact).norm(dim=-1) / exact.norm(dim=-1)).T
 
 # %% ../nbs/05_crossbar.ipynb #d27dcb9f
 def _same_chip(slicing:SliceConfig) -> tuple:
@@ -115,18 +143,17 @@ def _chunk_errors(trials:range, # indices of the trials in this chunk
                   device, # torch device
                  )->Tensor:
     "η (len(slicings), len(trials), len(read_times)) of a batch of trials, every slicing on the same draws"
-    B, N, n_max = len(trials), xb.size, max(s.n_slices for s in slicings)
     gens = [torch.Generator(device=device).manual_seed(trial_seed(seed, t)) for t in trials]
     w, x = (torch.stack(v) for v in zip(*(trial_data(gen, xb, device) for gen in gens)))
-    xi = _trial_normals(gens, torch.empty(B, n_max, 2 + len(read_times), 2 if xb.mapping == 'pair' else 1, N, N, device=device))
     R_in = signed_range(xb.input_bits)
-    x_cal = torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))
-    xx = torch.stack([x, x_cal], -1)  # (B, N, 2)
+    xx = torch.stack([x, torch.full_like(x, float(min(R_in, round(R_in / xb.input_n_std))))], -1)  # data and calibration inputs, (B, N, 2)
+    chips = {}
+    for s in slicings: chips.setdefault(_same_chip(s), s)
+    gains = {key: adc_gain(xb.adc_bits, xb.input_bits, xb.size, device_model.g_max, xb.weight_std_range, s.n_slices) for key, s in chips.items()}
+    sums = _slice_sums(w, xx, chips, gains, xb, device_model, read_times, gens)
     exact = torch.einsum('bij,bj->bi', w.double(), x.double())
-    done = {}
-    for s in slicings:
-        if _same_chip(s) not in done: done[_same_chip(s)] = _slicing_errors(w, xx, exact, xi, s, xb, device_model, read_times)
-    return torch.stack([done[_same_chip(s)] for s in slicings])
+    eta = {key: _compensated_errors(sums[key], exact, s.slice_range / (gains[key] * device_model.g_max)) for key, s in chips.items()}
+    return torch.stack([eta[_same_chip(s)] for s in slicings])
 
 # %% ../nbs/05_crossbar.ipynb #bc75a485
 def _glibc():
@@ -238,3 +265,133 @@ def eta_theory(eta_single:float, # η_s: the simulated error with one slice
     if base == 1: return eta_single / math.sqrt(n_slices)
     b, n = float(base), n_slices
     return eta_single * math.sqrt((1 - b) * (1 + b ** n) / ((1 + b) * (1 - b ** n)))
+
+# %% ../nbs/05_crossbar.ipynb #c01661fb
+def quantize_columns(weights:Tensor, # real weights (out, in)
+                     n_bits:int, # N_W, sign included
+                     scales:Tensor|None=None, # s_o per output column (out,); default R_W / max_i |W_oi|
+                    ): # (integer weights (out, in), scales (out,)), float64
+    "Per-column integer weights round(s_o W_o·), every one within ±R_W"
+    R = signed_range(n_bits)
+    w = weights.double()
+    if scales is None: scales = R / w.abs().amax(1).clamp(min=torch.finfo(torch.float64).tiny)
+    scales = torch.as_tensor(scales, dtype=torch.float64, device=w.device)
+    if scales.shape != (w.shape[0],) or not (torch.isfinite(scales) & (scales > 0)).all():
+        raise ValueError(f"scales must be {w.shape[0]} finite positive numbers, one per output column")
+    w_q = (w * scales[:, None]).round()
+    if w_q.abs().max() > R: raise ValueError(f"the scales put weights up to {int(w_q.abs().max())} outside ±{R} ({n_bits} bits)")
+    return w_q, scales
+
+# %% ../nbs/05_crossbar.ipynb #afe5f354
+def _tiles(w_q:Tensor, # integer weights (out, in)
+           n:int, # crossbar size N
+          )->Tensor:
+    "The weights cut into N × N crossbars (T_out, T_in, N, N), zero-padded at the edges"
+    t_out, t_in = -(-w_q.shape[0] // n), -(-w_q.shape[1] // n)
+    padded = w_q.new_zeros(t_out * n, t_in * n)
+    padded[:w_q.shape[0], :w_q.shape[1]] = w_q
+    return padded.view(t_out, n, t_in, n).transpose(1, 2)
+
+# %% ../nbs/05_crossbar.ipynb #6f21ecd9
+def _tile_gains(tiles:Tensor, # integer weights (T_out, T_in, N, N)
+                xx:Tensor, # integer inputs (T_in, N, K), the calibration input included
+                slicing:SliceConfig, xb:CrossbarConfig, device_model:PCMNoiseModel,
+                adc:float|str, # 'data', 'gaussian' or κ itself
+                weight_n_std:float, # n_σ^W of the quantised weights, for the Gaussian rule
+               ): # (κ (T_out, T_in, 1, 1), share of noise-free column outputs the ADC clips)
+    "The ADC gain of every tile and what it clips of the noise-free outputs"
+    ideal = slice_weights(tiles, slicing) * (device_model.g_max / slicing.slice_range) @ xx  # (n_W, T_out, T_in, N, K) in µS × input units
+    peak = ideal.abs().amax(dim=(0, 3, 4))
+    if adc == 'data': gain = signed_range(xb.adc_bits) / peak.clamp(min=1e-30)
+    else:
+        kappa = adc_gain(xb.adc_bits, xb.input_bits, xb.size, device_model.g_max, weight_n_std, slicing.n_slices) if adc == 'gaussian' else float(adc)
+        gain = torch.full_like(peak, kappa)
+    clipped = (ideal.abs() * gain[:, :, None, None] > signed_range(xb.adc_bits) + 0.5).double().mean().item()
+    return gain[..., None, None].float(), clipped
+
+# %% ../nbs/05_crossbar.ipynb #6454637a
+@dataclass
+class LayerErrors:
+    "What `crossbar_layer` measured: errors of the analog layer against the quantised layer computed exactly"
+    eta: Tensor  # (trials, times): ‖ŷ − y‖ / ‖y‖ over every output of the batch
+    column_eta: Tensor  # (trials, times, out): the same per output column, over the batch (NaN where y's column is 0)
+    exact: Tensor  # (batch, out): y = W_q x_q / (s_o s_x), the quantised layer in the layer's units
+    quantisation_eta: float  # ‖y − W x‖ / ‖W x‖: what quantising weights and inputs costs before any device
+    adc_clipped: float  # share of the noise-free column outputs (every slice, tile, column and input) beyond the ADC's range
+    gains: Tensor  # (T_out, T_in): κ of every tile
+    outputs: Tensor|None = None  # (trials, times, batch, out): ŷ in the layer's units, when asked
+
+# %% ../nbs/05_crossbar.ipynb #59ddf672
+def _check_layer(weights, inputs, slicing, xb:CrossbarConfig, adc, trials:int):
+    "Clear errors for a layer `crossbar_layer` cannot run"
+    if not (torch.is_tensor(weights) and weights.ndim == 2 and weights.is_floating_point()): raise TypeError("weights must be a float tensor (out, in)")
+    if not (torch.is_tensor(inputs) and inputs.ndim == 2 and inputs.shape[1] == weights.shape[1]):
+        raise ValueError(f"inputs must be a tensor (batch, {weights.shape[1]}) for weights of shape {tuple(weights.shape)}")
+    if not (torch.isfinite(weights).all() and torch.isfinite(inputs).all()): raise ValueError("weights and inputs must be finite")
+    if inputs.abs().max() == 0: raise ValueError("the inputs are all 0: nothing to compute")
+    if not isinstance(slicing, SliceConfig): raise TypeError(f"slicing must be a SliceConfig, got {slicing!r}")
+    if slicing.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {slicing.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
+    if not (adc in ('data', 'gaussian') or (isinstance(adc, (int, float)) and math.isfinite(adc) and adc > 0)):
+        raise ValueError(f"adc must be 'data', 'gaussian' or a gain > 0, got {adc!r}")
+    if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
+
+# %% ../nbs/05_crossbar.ipynb #b06b8af1
+def _layer_counts(trials:range, tiles:Tensor, xx:Tensor, slicing:SliceConfig, gains:Tensor, xb:CrossbarConfig,
+                  device_model:PCMNoiseModel, read_times:list[float], seed:int) -> Tensor:
+    "Shift-and-added counts (reads, B, T_out, T_in, N, K) of a chunk of chips, each programmed with the same tiles from its own stream"
+    gens = [torch.Generator(device=tiles.device).manual_seed(trial_seed(seed, t)) for t in trials]
+    w = tiles.expand(len(trials), *tiles.shape)
+    return _slice_sums(w, xx, {'layer': slicing}, {'layer': gains}, xb, device_model, read_times, gens)['layer']
+
+# %% ../nbs/05_crossbar.ipynb #8857fdab
+def _layer_outputs(counts:Tensor, # (reads, trials, T_out, T_in, N, batch + 1): the calibration input last
+                   gains:Tensor, # (T_out, T_in, 1, 1)
+                   unit:float, # r_W / G_max
+                   n_out:int, # output columns of the layer
+                  )->Tensor:
+    "ŷ in the integer units of W_q x_q (trials, reads, batch, out): every tile drift-compensated on its own calibration column, tiles added"
+    readout = calibration_readout(counts[..., -1], dim=-1)  # (reads, trials, T_out, T_in)
+    beta = gdc_factor(readout[:1], readout)  # the baseline read itself: β = 1
+    y = (counts[..., :-1] * (beta * unit / gains[..., 0, 0].double())[..., None, None]).sum(3)  # the tiles of a row of tiles add up
+    return y.flatten(2, 3)[:, :, :n_out].permute(1, 0, 3, 2)
+
+# %% ../nbs/05_crossbar.ipynb #d01082ab
+def crossbar_layer(weights:Tensor, # real weights (out, in) of a linear layer (a convolution: its kernels flattened to (out, in·k·k))
+                   inputs:Tensor, # real inputs (batch, in) (a convolution: its input patches)
+                   slicing:SliceConfig, # how every weight is sliced
+                   times, # t_inference of each read (s since programming)
+                   trials:int=20, # independent chips, each programmed with the layer
+                   crossbar:CrossbarConfig|None=None, # tile size N, bit widths, ADC, mapping (its Gaussian-data fields are not used)
+                   device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
+                   seed:int=0, # seed of the per-chip streams
+                   weight_scales:Tensor|None=None, # s_o per output column; default R_W / max_i |W_oi|
+                   adc:float|str='data', # ADC gain: 'data' (the given inputs' largest current fits), 'gaussian' (eq. 2 of the periphery chapter) or κ
+                   outputs:bool=False, # also return ŷ of every chip and time
+                   device='cpu', # torch device
+                   workers:int|None=None, # threads (default: torch's CPU threads, 1 on a GPU)
+                  )->LayerErrors:
+    "A given layer on sliced PCM crossbars, every chip programmed once and read at every time: errors per chip, time and column"
+    xb, device_model = crossbar or CrossbarConfig(), device_model or PCMNoiseModel()
+    _check_layer(weights, inputs, slicing, xb, adc, trials)
+    read_times, device, R_in = _read_times(times), torch.device(device), signed_range(xb.input_bits)
+    w_q, s_w = quantize_columns(weights.to(device), xb.weight_bits, weight_scales)
+    s_x = R_in / inputs.abs().max().item()
+    x_q = (inputs.to(device).double() * s_x).round()
+    tiles, N = _tiles(w_q, xb.size), xb.size
+    x_pad = x_q.new_zeros(len(x_q), tiles.shape[1] * N)
+    x_pad[:, :x_q.shape[1]] = x_q
+    cal = torch.full((tiles.shape[1], N, 1), float(min(R_in, max(1, round(x_q.abs().mean().item())))), dtype=torch.float64, device=device)
+    xx = torch.cat([x_pad.T.reshape(tiles.shape[1], N, -1), cal], -1)  # (T_in, N, batch + 1): the calibration input last
+    gains, clipped = _tile_gains(tiles, xx, slicing, xb, device_model, adc, signed_range(xb.weight_bits) / w_q.std().item())
+    workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
+    per_chip = slicing.n_slices * tiles.numel() * (2 if xb.mapping == 'pair' else 1) + len(read_times) * tiles.shape[0] * tiles.shape[1] * N * xx.shape[-1]
+    chunks = _even_chunks(range(trials), max(1, 2 ** 22 // per_chip), workers)
+    run = lambda r: _layer_counts(r, tiles.float(), xx.float(), slicing, gains, xb, device_model, read_times, seed)
+    with _resident_memory(): counts = torch.cat(_map_chunks(run, chunks, workers), 1)
+    y_hat = _layer_outputs(counts, gains, slicing.slice_range / device_model.g_max, weights.shape[0]) / (s_w * s_x)
+    exact = x_q @ w_q.T / (s_w * s_x)
+    y_float = inputs.to(device).double() @ weights.to(device).double().T
+    keep = [read_times.index(float(t)) for t in times]
+    err = (y_hat - exact)[:, keep]
+    return LayerErrors(err.flatten(2).norm(dim=-1) / exact.norm(), err.norm(dim=2) / exact.norm(dim=0), exact,
+                       ((exact - y_float).norm() / y_float.norm()).item(), clipped, gains[..., 0, 0], y_hat[:, keep] if outputs else None)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/04_slicing.ipynb #8d31d8e9
 from __future__ import annotations
-import math
+import functools, math
 from dataclasses import dataclass
 import torch
 from torch import Tensor
@@ -184,6 +184,50 @@ def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str):
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
     return targets, _polarity(s) if slicing.algorithm == 'max_fill_ec' else None, clipped
 
+
+# %% ../nbs/04_slicing.ipynb #749d7cba
+@functools.lru_cache(maxsize=256)
+def _level_tables(slicing:SliceConfig, device_model:PCMNoiseModel, mapping:str, dtype, device) -> list:
+    "(k, table) for every slice in fill order: target, σ_prog, μ_ν, σ_ν (4, d, levels) of every level of |W|, made once per slicing"
+    levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=dtype, device=device), slicing)
+    tables = []
+    for k in _fill_order(slicing):
+        t_k = _device_targets(levels[k], slicing, device_model.g_max, mapping)[0]  # (d, levels)
+        std = device_model.prog_noise_std(t_k)
+        if mapping == 'single': std[t_k == 0] = 0.0  # a single device at target 0 stays unprogrammed: it holds exactly 0
+        table = torch.stack([t_k, std, *device_model.drift_stats(t_k)])
+        tables.append((k, tables[-1][1] if tables and torch.equal(table, tables[-1][1]) else table))  # equal-fill: one table for all slices
+    return tables
+
+# %% ../nbs/04_slicing.ipynb #48b02748
+def _looked_up_steps(index:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, mapping:str, dtype):
+    "Slices that are functions of |W| (`index`), programmed in fill order: (k, targets, g_prog, ν) from per-level tables"
+    table, look = None, None
+    for k, table_k in _level_tables(slicing, device_model, mapping, dtype, index.device):
+        if table_k is not table: table, look = table_k, _lookup(table_k, index)  # (4, d, *shape), looked up once per distinct table
+        xi_prog, xi_nu = draw(k, look[0])
+        nu = device_model.drift_coefficients(look[0], noise=xi_nu, stats=look[2:])
+        yield k, look[0], device_model.program(look[0], noise=xi_prog, std=look[1]), nu  # σ_prog = 0 keeps target 0 at 0
+
+# %% ../nbs/04_slicing.ipynb #2a021a3e
+def _corrected_steps(mag:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, mapping:str, overflow:str):
+    "Error correction, eq. (2): each slice corrects what the programmed ones missed; (k, targets, g_prog, ν, polarity, clipped, peak)"
+    rest, order, unit = mag, _fill_order(slicing), slicing.slice_range / device_model.g_max
+    for i, k in enumerate(order):
+        s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
+        peak = s_k.abs().max().item() / slicing.slice_range if s_k.numel() else 1.0
+        targets, pol, clipped = _device_targets(s_k, slicing, device_model.g_max, mapping)
+        std = device_model.prog_noise_std(targets)
+        if mapping == 'single': std.mul_(targets.sign())  # a single device at target 0 stays unprogrammed (targets >= 0: sign 0 or 1)
+        xi_prog, xi_nu = draw(k, targets)
+        nu = device_model.drift_coefficients(targets, noise=xi_nu, stats=device_model.drift_stats(targets))
+        g = device_model.program(targets, noise=xi_prog, std=std)
+        if overflow == 'extend':  # the hypothetical device takes the part beyond G_max exactly, on top of a full device's noise
+            g[0].add_((s_k.abs() - slicing.slice_range).clamp_(min=0).mul_(1 / unit))
+        rest = rest - slicing.b ** k * unit * pol * (g[0] - g[1] if mapping == 'pair' else g[0])  # eq. (2): what is really still missing
+        yield k, targets, g, nu, pol, clipped, peak
+
+# %% ../nbs/04_slicing.ipynb #d0cc8926
 def program_slices(w:Tensor, # integer weights, any shape
                    slicing:SliceConfig, # how to slice
                    device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
@@ -206,46 +250,16 @@ def program_slices(w:Tensor, # integer weights, any shape
             if tuple(noise[k].shape) != shape: raise ValueError(f"noise[{k!r}] must have shape {shape}, got {tuple(noise[k].shape)}")
     draw = noise if callable(noise) else lambda k, targets: (noise['prog'][k], noise['nu'][k])
     wf = w.to(dtype) if checked else check_integer_weights(w, slicing.n_bits, dtype)
-    sign = _polarity(wf)
-
-    def program(targets, k, excess=None, stats=None):  # the devices of slice k and their ν; a single device at target 0 stays unprogrammed
-        xi_prog, xi_nu = draw(k, targets)
-        nu[k] = device_model.drift_coefficients(targets, noise=xi_nu, stats=None if stats is None else stats[1:])
-        g = device_model.program(targets, noise=xi_prog, std=None if stats is None else stats[0])
-        if stats is not None: return g  # looked-up σ_prog is 0 at target 0: an unprogrammed device is already 0
-        if excess is not None: g = g + excess  # 'extend': the part beyond G_max lands exactly, with a full device's noise
-        return g if mapping == 'pair' else g.mul_(targets.sign())  # targets >= 0: sign 0 or 1
-
-    n_clipped, peak, mag = 0, 1.0, wf.abs()
+    sign, n_clipped, peak = _polarity(wf), 0, 1.0
     g_t, g_p, nu = (torch.empty(shape, dtype=dtype, device=w.device) for _ in range(3))  # every slice is written below
-    if slicing.algorithm != 'max_fill_ec':  # a slice is a function of |W|: its targets and their statistics, looked up per level
-        levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=dtype, device=w.device), slicing)
-        index = mag.long()
-        for k in range(slicing.n_slices):  # slice by slice: small tensors stay in the processor's cache
-            t_k = _device_targets(levels[k], slicing, device_model.g_max, mapping)[0]  # (d, levels)
-            std = device_model.prog_noise_std(t_k)
-            if mapping == 'single': std[t_k == 0] = 0.0  # a single device at target 0 stays unprogrammed: it holds exactly 0
-            look = _lookup(torch.stack([t_k, std, *device_model.drift_stats(t_k)]), index)
-            g_t[k] = look[0]
-            g_p[k] = program(look[0], k, stats=look[1:])
-        return ProgrammedSlices(slicing, device_model, sign.expand(slicing.n_slices, *w.shape), g_t, g_p, nu, 0, 1.0,
-                                device_model.read_noise_q(g_p))  # slices of |W|: the weight's sign is each slice's polarity
-    pol = torch.ones(slicing.n_slices, *w.shape, dtype=dtype, device=w.device)
-    # error correction: one slice after the other, each correcting what the programmed ones missed
-    rest, order = mag, _fill_order(slicing)
-    for i, k in enumerate(order):
-        s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
-        g_t[k], pol[k], clipped = _device_targets(s_k, slicing, device_model.g_max, mapping)
-        n_clipped += clipped
-        if s_k.numel(): peak = max(peak, s_k.abs().max().item() / slicing.slice_range)
-        excess = None
-        if overflow == 'extend':
-            excess = ((s_k.abs() - slicing.slice_range).clamp(min=0) * (device_model.g_max / slicing.slice_range))[None]
-            if mapping == 'pair': excess = torch.cat([excess, torch.zeros_like(excess)])
-        g_p[k] = program(g_t[k], k, excess)
-        programmed = pol[k] * (g_p[k, 0] - g_p[k, 1] if d == 2 else g_p[k, 0]) * (slicing.slice_range / device_model.g_max)
-        rest = rest - slicing.b ** k * programmed  # eq. (2): what is really still missing
-    pol.mul_(sign)  # slices were made from |W|: give them the weight's sign
+    if slicing.algorithm != 'max_fill_ec':  # a slice is a function of |W|: the weight's sign is each slice's polarity
+        for k, targets, g, nu_k in _looked_up_steps(wf.abs().int(), slicing, device_model, draw, mapping, dtype):
+            g_t[k], g_p[k], nu[k] = targets, g, nu_k
+        return ProgrammedSlices(slicing, device_model, sign.expand(slicing.n_slices, *w.shape), g_t, g_p, nu, 0, 1.0, device_model.read_noise_q(g_p))
+    pol = torch.empty(slicing.n_slices, *w.shape, dtype=dtype, device=w.device)
+    for k, targets, g, nu_k, pol_k, clipped, peak_k in _corrected_steps(wf.abs(), slicing, device_model, draw, mapping, overflow):
+        g_t[k], g_p[k], nu[k], pol[k] = targets, g, nu_k, pol_k.mul_(sign)  # slices were made from |W|: give them the weight's sign
+        n_clipped, peak = n_clipped + clipped, max(peak, peak_k)
     return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, n_clipped, peak, device_model.read_noise_q(g_p))
 
 # %% ../nbs/04_slicing.ipynb #eca8e72a
