@@ -22,7 +22,7 @@ No code of the reference is part of this project: the script only runs a checkou
 """
 import argparse, os, statistics, subprocess, sys, tempfile, time
 import torch
-from pcm_literate.crossbar import CrossbarConfig, crossbar_errors
+from pcm_literate.crossbar import CrossbarConfig, crossbar_errors, _same_chip
 from pcm_literate.physics import PCMNoiseModel
 from pcm_literate.experiments.legallo2022 import fig4a as legallo2022_fig4a
 from pcm_literate.units import YEAR, MONTH
@@ -48,9 +48,9 @@ def engine_normals(slicings, trials, xb=CrossbarConfig(), reads=2):
     return trials * (xb.size ** 2 + xb.size + max(c.n_slices for c in slicings) * (2 + reads) * d * xb.size ** 2)
 
 def physics_devices(slicings, trials, xb=CrossbarConfig()):
-    "Devices whose physics the engine computes for a sweep: every device of every distinct chip (with one slice, all algorithms make the same chip)"
-    distinct = {('one', c.n_bits) if c.n_slices == 1 else c for c in slicings}
-    return trials * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2 * sum(1 if isinstance(c, tuple) else c.n_slices for c in distinct)
+    "Devices whose physics the engine computes for a sweep: every device of every distinct chip (with one slice all algorithms make the same chip, and max-fill with b_W = 2 is digital slicing of single bits)"
+    distinct = {_same_chip(c): c.n_slices for c in slicings}
+    return trials * (2 if xb.mapping == 'pair' else 1) * xb.size ** 2 * sum(distinct.values())
 
 def randn_rate(threads):
     "Standard normals per second drawn by `threads` generators in parallel (float32, in-cache blocks)"

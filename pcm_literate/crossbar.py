@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_crossbar.ipynb #49395d4a
 from __future__ import annotations
-import ctypes, ctypes.util, math
+import ctypes, ctypes.util, functools, math
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from .physics import PCMNoiseModel, calibration_readout, gdc_factor
 from .periphery import signed_range, adc_gain, digitise
-from .slicing import SliceConfig, absmean_ternary, slice_weights, _polarity, _looked_up_steps, _corrected_steps
+from .slicing import SliceConfig, absmean_ternary, slice_weights, _polarity, _looked_up_steps, _corrected_steps, _fill_order, _magnitude_slices
 from .distributed import my_share, gather_shares
 
 # %% auto #0
@@ -82,10 +82,15 @@ def trial_seed(seed:int, # the run's seed
     return (seed * _STREAM + trial) % (2 ** 62)
 
 
+# %% ../nbs/05_crossbar.ipynb #d41ef819
+def _corrects(slicing:SliceConfig) -> bool:
+    "Whether error correction makes this slicing's slices depend on the programmed ones (with one slice there is nothing to correct)"
+    return slicing.algorithm == 'max_fill_ec' and slicing.n_slices > 1
+
 # %% ../nbs/05_crossbar.ipynb #24505227
 def _slice_steps(mag:Tensor, index:Tensor, sign:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, xb:CrossbarConfig):
     "(k, g_prog, ν, polarity) of each slice of `slicing`, one programming step per `next`"
-    if slicing.algorithm == 'max_fill_ec':
+    if _corrects(slicing):
         for k, _, g, nu, pol, *_ in _corrected_steps(mag, slicing, device_model, draw, xb.mapping, xb.overflow): yield k, g, nu, pol.mul_(sign)
     else:
         for k, _, g, nu in _looked_up_steps(index, slicing, device_model, draw, xb.mapping, mag.dtype): yield k, g, nu, sign
@@ -130,9 +135,13 @@ def _compensated_errors(counts:Tensor, # (reads, B, N_out, 2): shift-and-added c
     return ((y_hat - exact).norm(dim=-1) / exact.norm(dim=-1)).T
 
 # %% ../nbs/05_crossbar.ipynb #d27dcb9f
+@functools.lru_cache(maxsize=256)
 def _same_chip(slicing:SliceConfig) -> tuple:
-    "Slicings with equal keys make the same chip from the same draws: with one slice, every algorithm stores |W| in one device"
-    return ('one slice', slicing.n_bits) if slicing.n_slices == 1 else (slicing.algorithm, slicing.n_slices, slicing.b, slicing.n_bits)
+    "Equal keys make the same chip from the same draws: the same slices of every level of |W|, in the same order and significance"
+    if _corrects(slicing): return (slicing.algorithm, slicing.n_slices, slicing.b, slicing.n_bits)
+    order = _fill_order(slicing)
+    levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=torch.float64), slicing)[order]
+    return ('levels', slicing.n_bits, slicing.slice_range, tuple(slicing.b ** k for k in order), tuple(levels.flatten().tolist()))
 
 def _chunk_errors(trials:range, # indices of the trials in this chunk
                   slicings:list, # the slicings, all on these chips
@@ -343,6 +352,19 @@ def _layer_counts(trials:range, tiles:Tensor, xx:Tensor, slicing:SliceConfig, ga
     w = tiles.expand(len(trials), *tiles.shape)
     return _slice_sums(w, xx, {'layer': slicing}, {'layer': gains}, xb, device_model, read_times, gens)['layer']
 
+# %% ../nbs/05_crossbar.ipynb #9c9593b6
+def _layer_operands(weights:Tensor, inputs:Tensor, xb:CrossbarConfig, weight_scales:Tensor|None):
+    "Tiles (T_out, T_in, N, N) of W_q, inputs (T_in, N, batch + 1) with the calibration input last, W_q, x_q and the output scale s_o·s_x"
+    w_q, s_w = quantize_columns(weights, xb.weight_bits, weight_scales)
+    R_in, N = signed_range(xb.input_bits), xb.size
+    s_x = R_in / inputs.abs().max().item()
+    x_q = (inputs.double() * s_x).round()
+    tiles = _tiles(w_q, N)
+    x_pad = x_q.new_zeros(len(x_q), tiles.shape[1] * N)
+    x_pad[:, :x_q.shape[1]] = x_q
+    cal = x_q.new_full((tiles.shape[1], N, 1), float(min(R_in, max(1, round(x_q.abs().mean().item())))))  # at the inputs' mean magnitude
+    return tiles, torch.cat([x_pad.T.reshape(tiles.shape[1], N, -1), cal], -1), w_q, x_q, s_w * s_x
+
 # %% ../nbs/05_crossbar.ipynb #8857fdab
 def _layer_outputs(counts:Tensor, # (reads, trials, T_out, T_in, N, batch + 1): the calibration input last
                    gains:Tensor, # (T_out, T_in, 1, 1)
@@ -373,25 +395,18 @@ def crossbar_layer(weights:Tensor, # real weights (out, in) of a linear layer (a
     "A given layer on sliced PCM crossbars, every chip programmed once and read at every time: errors per chip, time and column"
     xb, device_model = crossbar or CrossbarConfig(), device_model or PCMNoiseModel()
     _check_layer(weights, inputs, slicing, xb, adc, trials)
-    read_times, device, R_in = _read_times(times), torch.device(device), signed_range(xb.input_bits)
-    w_q, s_w = quantize_columns(weights.to(device), xb.weight_bits, weight_scales)
-    s_x = R_in / inputs.abs().max().item()
-    x_q = (inputs.to(device).double() * s_x).round()
-    tiles, N = _tiles(w_q, xb.size), xb.size
-    x_pad = x_q.new_zeros(len(x_q), tiles.shape[1] * N)
-    x_pad[:, :x_q.shape[1]] = x_q
-    cal = torch.full((tiles.shape[1], N, 1), float(min(R_in, max(1, round(x_q.abs().mean().item())))), dtype=torch.float64, device=device)
-    xx = torch.cat([x_pad.T.reshape(tiles.shape[1], N, -1), cal], -1)  # (T_in, N, batch + 1): the calibration input last
+    read_times, device = _read_times(times), torch.device(device)
+    tiles, xx, w_q, x_q, scale = _layer_operands(weights.to(device), inputs.to(device), xb, weight_scales)
     gains, clipped = _tile_gains(tiles, xx, slicing, xb, device_model, adc, signed_range(xb.weight_bits) / w_q.std().item())
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
-    per_chip = slicing.n_slices * tiles.numel() * (2 if xb.mapping == 'pair' else 1) + len(read_times) * tiles.shape[0] * tiles.shape[1] * N * xx.shape[-1]
-    chunks = _even_chunks(range(trials), max(1, 2 ** 22 // per_chip), workers)
-    run = lambda r: _layer_counts(r, tiles.float(), xx.float(), slicing, gains, xb, device_model, read_times, seed)
-    with _resident_memory(): counts = torch.cat(_map_chunks(run, chunks, workers), 1)
-    y_hat = _layer_outputs(counts, gains, slicing.slice_range / device_model.g_max, weights.shape[0]) / (s_w * s_x)
-    exact = x_q @ w_q.T / (s_w * s_x)
-    y_float = inputs.to(device).double() @ weights.to(device).double().T
-    keep = [read_times.index(float(t)) for t in times]
-    err = (y_hat - exact)[:, keep]
+    per_chip = slicing.n_slices * tiles.numel() * (2 if xb.mapping == 'pair' else 1) + len(read_times) * tiles[..., 0].numel() * xx.shape[-1]
+    chunks = _even_chunks(my_share(trials), max(1, 2 ** 22 // per_chip), workers)  # under torchrun, this process's chips
+    run = lambda r: _layer_outputs(_layer_counts(r, tiles.float(), xx.float(), slicing, gains, xb, device_model, read_times, seed),
+                                   gains, slicing.slice_range / device_model.g_max, w_q.shape[0]) / scale
+    with _resident_memory(): parts = _map_chunks(run, chunks, workers)
+    y_hat = gather_shares(torch.cat(parts) if parts else torch.empty(0, len(read_times), len(x_q), len(w_q), dtype=torch.float64), trials)
+    exact, y_float = x_q @ w_q.T / scale, inputs.to(device).double() @ weights.to(device).double().T
+    err = (y_hat.to(device) - exact)[:, [read_times.index(float(t)) for t in times]]
     return LayerErrors(err.flatten(2).norm(dim=-1) / exact.norm(), err.norm(dim=2) / exact.norm(dim=0), exact,
-                       ((exact - y_float).norm() / y_float.norm()).item(), clipped, gains[..., 0, 0], y_hat[:, keep] if outputs else None)
+                       ((exact - y_float).norm() / y_float.norm()).item(), clipped, gains[..., 0, 0],
+                       y_hat[:, [read_times.index(float(t)) for t in times]] if outputs else None)

@@ -177,9 +177,9 @@ def _polarity(s:Tensor) -> Tensor:
     return s.sign().add_(0.5).sign_()
 
 def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str):
-    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice (None for magnitudes, which are >= 0), and how many were clipped"
+    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice (None for magnitudes, which are >= 0), and how many were clipped (a tensor)"
     mag, r = s.abs(), slicing.slice_range
-    clipped = int((mag > r * (1 + 1e-9)).sum()) if slicing.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W
+    clipped = (mag > r * (1 + 1e-9)).sum() if slicing.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W; a tensor: no sync
     g = mag.clamp_(max=r).mul_(g_max / r)
     targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
     return targets, _polarity(s) if slicing.algorithm == 'max_fill_ec' else None, clipped
@@ -215,7 +215,7 @@ def _corrected_steps(mag:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel
     rest, order, unit = mag, _fill_order(slicing), slicing.slice_range / device_model.g_max
     for i, k in enumerate(order):
         s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
-        peak = s_k.abs().max().item() / slicing.slice_range if s_k.numel() else 1.0
+        peak = s_k.abs().amax() / slicing.slice_range if s_k.numel() else 1.0  # a tensor: no host sync in the loop
         targets, pol, clipped = _device_targets(s_k, slicing, device_model.g_max, mapping)
         std = device_model.prog_noise_std(targets)
         if mapping == 'single': std.mul_(targets.sign())  # a single device at target 0 stays unprogrammed (targets >= 0: sign 0 or 1)
@@ -259,8 +259,8 @@ def program_slices(w:Tensor, # integer weights, any shape
     pol = torch.empty(slicing.n_slices, *w.shape, dtype=dtype, device=w.device)
     for k, targets, g, nu_k, pol_k, clipped, peak_k in _corrected_steps(wf.abs(), slicing, device_model, draw, mapping, overflow):
         g_t[k], g_p[k], nu[k], pol[k] = targets, g, nu_k, pol_k.mul_(sign)  # slices were made from |W|: give them the weight's sign
-        n_clipped, peak = n_clipped + clipped, max(peak, peak_k)
-    return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, n_clipped, peak, device_model.read_noise_q(g_p))
+        n_clipped, peak = n_clipped + clipped, torch.clamp(torch.as_tensor(peak_k), min=peak)
+    return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, int(n_clipped), float(peak), device_model.read_noise_q(g_p))
 
 # %% ../nbs/04_slicing.ipynb #eca8e72a
 def absmean_ternary(w:Tensor, # real-valued weights
