@@ -91,7 +91,7 @@ def _corrects(slicing:SliceConfig) -> bool:
 def _slice_steps(mag:Tensor, index:Tensor, sign:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, xb:CrossbarConfig):
     "(k, g_prog, ν, polarity) of each slice of `slicing`, one programming step per `next`"
     if _corrects(slicing):
-        for k, _, g, nu, pol, *_ in _corrected_steps(mag, slicing, device_model, draw, xb.mapping, xb.overflow): yield k, g, nu, pol.mul_(sign)
+        for k, _, g, nu, pol, _ in _corrected_steps(mag, slicing, device_model, draw, xb.mapping, xb.overflow): yield k, g, nu, pol.mul_(sign)
     else:
         for k, _, g, nu in _looked_up_steps(index, slicing, device_model, draw, xb.mapping, mag.dtype): yield k, g, nu, sign
 

@@ -176,13 +176,11 @@ def _polarity(s:Tensor) -> Tensor:
     "−1 where s < 0, +1 elsewhere (zero included), in s's dtype; float arithmetic, several times faster than a comparison on a CPU"
     return s.sign().add_(0.5).sign_()
 
-def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str):
-    "Targets (d, *s.shape) of clipped slice magnitudes, the polarity of each slice (None for magnitudes, which are >= 0), and how many were clipped (a tensor)"
-    mag, r = s.abs(), slicing.slice_range
-    clipped = (mag > r * (1 + 1e-9)).sum() if slicing.algorithm == 'max_fill_ec' else 0  # only error correction can ask for more than r_W; a tensor: no sync
-    g = mag.clamp_(max=r).mul_(g_max / r)
-    targets = torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
-    return targets, _polarity(s) if slicing.algorithm == 'max_fill_ec' else None, clipped
+def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str) -> Tensor:
+    "Targets (d, *s.shape) of slice values, their magnitudes clipped to r_W (only error correction can ask for more)"
+    r = slicing.slice_range
+    g = s.abs().clamp_(max=r).mul_(g_max / r)
+    return torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
 
 
 # %% ../nbs/04_slicing.ipynb #749d7cba
@@ -192,7 +190,7 @@ def _level_tables(slicing:SliceConfig, device_model:PCMNoiseModel, mapping:str, 
     levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=dtype, device=device), slicing)
     tables = []
     for k in _fill_order(slicing):
-        t_k = _device_targets(levels[k], slicing, device_model.g_max, mapping)[0]  # (d, levels)
+        t_k = _device_targets(levels[k], slicing, device_model.g_max, mapping)  # (d, levels)
         std = device_model.prog_noise_std(t_k)
         if mapping == 'single': std[t_k == 0] = 0.0  # a single device at target 0 stays unprogrammed: it holds exactly 0
         table = torch.stack([t_k, std, *device_model.drift_stats(t_k)])
@@ -211,12 +209,11 @@ def _looked_up_steps(index:Tensor, slicing:SliceConfig, device_model:PCMNoiseMod
 
 # %% ../nbs/04_slicing.ipynb #2a021a3e
 def _corrected_steps(mag:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel, draw, mapping:str, overflow:str):
-    "Error correction, eq. (2): each slice corrects what the programmed ones missed; (k, targets, g_prog, ν, polarity, clipped, peak)"
+    "Error correction, eq. (2): each slice corrects what the programmed ones missed; (k, targets, g_prog, ν, polarity, slice asked for)"
     rest, order, unit = mag, _fill_order(slicing), slicing.slice_range / device_model.g_max
     for i, k in enumerate(order):
         s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
-        peak = s_k.abs().amax() / slicing.slice_range if s_k.numel() else 1.0  # a tensor: no host sync in the loop
-        targets, pol, clipped = _device_targets(s_k, slicing, device_model.g_max, mapping)
+        targets, pol = _device_targets(s_k, slicing, device_model.g_max, mapping), _polarity(s_k)
         std = device_model.prog_noise_std(targets)
         if mapping == 'single': std.mul_(targets.sign())  # a single device at target 0 stays unprogrammed (targets >= 0: sign 0 or 1)
         xi_prog, xi_nu = draw(k, targets)
@@ -224,8 +221,8 @@ def _corrected_steps(mag:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel
         g = device_model.program(targets, noise=xi_prog, std=std)
         if overflow == 'extend':  # the hypothetical device takes the part beyond G_max exactly, on top of a full device's noise
             g[0].add_((s_k.abs() - slicing.slice_range).clamp_(min=0).mul_(1 / unit))
-        rest = rest - slicing.b ** k * unit * pol * (g[0] - g[1] if mapping == 'pair' else g[0])  # eq. (2): what is really still missing
-        yield k, targets, g, nu, pol, clipped, peak
+        rest = torch.addcmul(rest, pol, g[0] - g[1] if mapping == 'pair' else g[0], value=-slicing.b ** k * unit)  # eq. (2): what is still missing
+        yield k, targets, g, nu, pol, s_k
 
 # %% ../nbs/04_slicing.ipynb #d0cc8926
 def program_slices(w:Tensor, # integer weights, any shape
@@ -257,10 +254,11 @@ def program_slices(w:Tensor, # integer weights, any shape
             g_t[k], g_p[k], nu[k] = targets, g, nu_k
         return ProgrammedSlices(slicing, device_model, sign.expand(slicing.n_slices, *w.shape), g_t, g_p, nu, 0, 1.0, device_model.read_noise_q(g_p))
     pol = torch.empty(slicing.n_slices, *w.shape, dtype=dtype, device=w.device)
-    for k, targets, g, nu_k, pol_k, clipped, peak_k in _corrected_steps(wf.abs(), slicing, device_model, draw, mapping, overflow):
+    for k, targets, g, nu_k, pol_k, s_k in _corrected_steps(wf.abs(), slicing, device_model, draw, mapping, overflow):
         g_t[k], g_p[k], nu[k], pol[k] = targets, g, nu_k, pol_k.mul_(sign)  # slices were made from |W|: give them the weight's sign
-        n_clipped, peak = n_clipped + clipped, torch.clamp(torch.as_tensor(peak_k), min=peak)
-    return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, int(n_clipped), float(peak), device_model.read_noise_q(g_p))
+        asked = s_k.abs().div_(slicing.slice_range)  # what the slice asked for, in units of r_W
+        n_clipped, peak = n_clipped + int((asked > 1 + 1e-9).sum()), max(peak, asked.max().item() if asked.numel() else 1.0)
+    return ProgrammedSlices(slicing, device_model, pol, g_t, g_p, nu, n_clipped, peak, device_model.read_noise_q(g_p))
 
 # %% ../nbs/04_slicing.ipynb #eca8e72a
 def absmean_ternary(w:Tensor, # real-valued weights
