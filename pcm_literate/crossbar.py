@@ -4,7 +4,7 @@
 
 # %% ../nbs/05_crossbar.ipynb #49395d4a
 from __future__ import annotations
-import ctypes, ctypes.util, functools, math
+import ctypes, ctypes.util, functools, math, numbers, warnings
 from contextlib import contextmanager
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -283,7 +283,9 @@ def quantize_columns(weights:Tensor, # real weights (out, in)
     "Per-column integer weights round(s_o W_o·), every one within ±R_W"
     R = signed_range(n_bits)
     w = weights.double()
-    if scales is None: scales = R / w.abs().amax(1).clamp(min=torch.finfo(torch.float64).tiny)
+    if scales is None:
+        peak = w.abs().amax(1)
+        scales = torch.where(peak > 0, R / peak.clamp(min=torch.finfo(torch.float64).tiny), 1.0)  # an all-zero column keeps scale 1
     scales = torch.as_tensor(scales, dtype=torch.float64, device=w.device)
     if scales.shape != (w.shape[0],) or not (torch.isfinite(scales) & (scales > 0)).all():
         raise ValueError(f"scales must be {w.shape[0]} finite positive numbers, one per output column")
@@ -323,15 +325,20 @@ def _tile_gains(tiles:Tensor, # integer weights (T_out, T_in, N, N)
 class LayerErrors:
     "What `crossbar_layer` measured: errors of the analog layer against the quantised layer computed exactly"
     eta: Tensor  # (trials, times): ‖ŷ − y‖ / ‖y‖ over every output of the batch
-    column_eta: Tensor  # (trials, times, out): the same per output column, over the batch (NaN where y's column is 0)
+    column_eta: Tensor  # (trials, times, out): the same per output column, over the batch (inf or NaN where y's column is 0)
     exact: Tensor  # (batch, out): y = W_q x_q / (s_o s_x), the quantised layer in the layer's units
     quantisation_eta: float  # ‖y − W x‖ / ‖W x‖: what quantising weights and inputs costs before any device
     adc_clipped: float  # share of the noise-free column outputs (every slice, tile, column and input) beyond the ADC's range
+    inputs_clipped: float  # share of the inputs beyond the DAC's range ±R_in (0 with the default input scale)
     gains: Tensor  # (T_out, T_in): κ of every tile
     outputs: Tensor|None = None  # (trials, times, batch, out): ŷ in the layer's units, when asked
 
 # %% ../nbs/05_crossbar.ipynb #59ddf672
-def _check_layer(weights, inputs, slicing, xb:CrossbarConfig, adc, trials:int):
+def _positive(v) -> bool:
+    "Whether v is a finite real number > 0 (not a bool, not text)"
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and v > 0
+
+def _check_layer(weights, inputs, slicing, xb:CrossbarConfig, adc, trials:int, input_scale):
     "Clear errors for a layer `crossbar_layer` cannot run"
     if not (torch.is_tensor(weights) and weights.ndim == 2 and weights.is_floating_point()): raise TypeError("weights must be a float tensor (out, in)")
     if not (torch.is_tensor(inputs) and inputs.ndim == 2 and inputs.shape[1] == weights.shape[1]):
@@ -340,8 +347,8 @@ def _check_layer(weights, inputs, slicing, xb:CrossbarConfig, adc, trials:int):
     if inputs.abs().max() == 0: raise ValueError("the inputs are all 0: nothing to compute")
     if not isinstance(slicing, SliceConfig): raise TypeError(f"slicing must be a SliceConfig, got {slicing!r}")
     if slicing.n_bits != xb.weight_bits: raise ValueError(f"the slicing is for {slicing.n_bits}-bit weights, the crossbar has {xb.weight_bits}-bit weights")
-    if not (adc in ('data', 'gaussian') or (isinstance(adc, (int, float)) and math.isfinite(adc) and adc > 0)):
-        raise ValueError(f"adc must be 'data', 'gaussian' or a gain > 0, got {adc!r}")
+    if not (adc in ('data', 'gaussian') or _positive(adc)): raise ValueError(f"adc must be 'data', 'gaussian' or a gain > 0, got {adc!r}")
+    if not (input_scale is None or _positive(input_scale)): raise ValueError(f"input_scale must be a number > 0, got {input_scale!r}")
     if trials < 1: raise ValueError(f"trials must be >= 1, got {trials}")
 
 # %% ../nbs/05_crossbar.ipynb #b06b8af1
@@ -353,17 +360,19 @@ def _layer_counts(trials:range, tiles:Tensor, xx:Tensor, slicing:SliceConfig, ga
     return _slice_sums(w, xx, {'layer': slicing}, {'layer': gains}, xb, device_model, read_times, gens)['layer']
 
 # %% ../nbs/05_crossbar.ipynb #9c9593b6
-def _layer_operands(weights:Tensor, inputs:Tensor, xb:CrossbarConfig, weight_scales:Tensor|None):
-    "Tiles (T_out, T_in, N, N) of W_q, inputs (T_in, N, batch + 1) with the calibration input last, W_q, x_q and the output scale s_o·s_x"
+def _layer_operands(weights:Tensor, inputs:Tensor, xb:CrossbarConfig, weight_scales:Tensor|None, input_scale:float|None):
+    "Tiles (T_out, T_in, N, N) of W_q, inputs (T_in, N, batch + 1) with the calibration input last, W_q, x_q, s_o·s_x, share of inputs clipped"
     w_q, s_w = quantize_columns(weights, xb.weight_bits, weight_scales)
     R_in, N = signed_range(xb.input_bits), xb.size
-    s_x = R_in / inputs.abs().max().item()
+    s_x = float(input_scale) if input_scale is not None else R_in / inputs.abs().max().item()
     x_q = (inputs.double() * s_x).round()
+    clipped = (x_q.abs() > R_in).double().mean().item()
+    x_q = x_q.clamp_(-R_in, R_in)  # the DAC's range
     tiles = _tiles(w_q, N)
-    x_pad = x_q.new_zeros(len(x_q), tiles.shape[1] * N)
-    x_pad[:, :x_q.shape[1]] = x_q
-    cal = x_q.new_full((tiles.shape[1], N, 1), float(min(R_in, max(1, round(x_q.abs().mean().item())))))  # at the inputs' mean magnitude
-    return tiles, torch.cat([x_pad.T.reshape(tiles.shape[1], N, -1), cal], -1), w_q, x_q, s_w * s_x
+    x_pad = x_q.new_zeros(len(x_q) + 1, tiles.shape[1] * N)  # the last row: the calibration input, on the layer's inputs only
+    x_pad[:-1, :x_q.shape[1]] = x_q
+    x_pad[-1, :x_q.shape[1]] = float(min(R_in, max(1, round(x_q.abs().mean().item()))))  # at the inputs' mean magnitude
+    return tiles, x_pad.T.reshape(tiles.shape[1], N, -1), w_q, x_q, s_w * s_x, clipped
 
 # %% ../nbs/05_crossbar.ipynb #8857fdab
 def _layer_outputs(counts:Tensor, # (reads, trials, T_out, T_in, N, batch + 1): the calibration input last
@@ -373,6 +382,7 @@ def _layer_outputs(counts:Tensor, # (reads, trials, T_out, T_in, N, batch + 1): 
                   )->Tensor:
     "ŷ in the integer units of W_q x_q (trials, reads, batch, out): every tile drift-compensated on its own calibration column, tiles added"
     readout = calibration_readout(counts[..., -1], dim=-1)  # (reads, trials, T_out, T_in)
+    if (readout == 0).any(): warnings.warn("a tile's calibration read gave 0 ADC counts: its drift compensation is undefined (raise the ADC gain)")
     beta = gdc_factor(readout[:1], readout)  # the baseline read itself: β = 1
     y = (counts[..., :-1] * (beta * unit / gains[..., 0, 0].double())[..., None, None]).sum(3)  # the tiles of a row of tiles add up
     return y.flatten(2, 3)[:, :, :n_out].permute(1, 0, 3, 2)
@@ -387,6 +397,7 @@ def crossbar_layer(weights:Tensor, # real weights (out, in) of a linear layer (a
                    device_model:PCMNoiseModel|None=None, # device model; default PCMNoiseModel()
                    seed:int=0, # seed of the per-chip streams
                    weight_scales:Tensor|None=None, # s_o per output column; default R_W / max_i |W_oi|
+                   input_scale:float|None=None, # s_x; default R_in / max |x| (with a smaller range, inputs beyond ±R_in clip as at a DAC)
                    adc:float|str='data', # ADC gain: 'data' (the given inputs' largest current fits), 'gaussian' (eq. 2 of the periphery chapter) or κ
                    outputs:bool=False, # also return ŷ of every chip and time
                    device='cpu', # torch device
@@ -394,9 +405,9 @@ def crossbar_layer(weights:Tensor, # real weights (out, in) of a linear layer (a
                   )->LayerErrors:
     "A given layer on sliced PCM crossbars, every chip programmed once and read at every time: errors per chip, time and column"
     xb, device_model = crossbar or CrossbarConfig(), device_model or PCMNoiseModel()
-    _check_layer(weights, inputs, slicing, xb, adc, trials)
+    _check_layer(weights, inputs, slicing, xb, adc, trials, input_scale)
     read_times, device = _read_times(times), torch.device(device)
-    tiles, xx, w_q, x_q, scale = _layer_operands(weights.to(device), inputs.to(device), xb, weight_scales)
+    tiles, xx, w_q, x_q, scale, x_clipped = _layer_operands(weights.to(device), inputs.to(device), xb, weight_scales, input_scale)
     gains, clipped = _tile_gains(tiles, xx, slicing, xb, device_model, adc, signed_range(xb.weight_bits) / w_q.std().item())
     workers = workers or (1 if device.type == 'cuda' else torch.get_num_threads())
     per_chip = slicing.n_slices * tiles.numel() * (2 if xb.mapping == 'pair' else 1) + len(read_times) * tiles[..., 0].numel() * xx.shape[-1]
@@ -408,5 +419,5 @@ def crossbar_layer(weights:Tensor, # real weights (out, in) of a linear layer (a
     exact, y_float = x_q @ w_q.T / scale, inputs.to(device).double() @ weights.to(device).double().T
     err = (y_hat.to(device) - exact)[:, [read_times.index(float(t)) for t in times]]
     return LayerErrors(err.flatten(2).norm(dim=-1) / exact.norm(), err.norm(dim=2) / exact.norm(dim=0), exact,
-                       ((exact - y_float).norm() / y_float.norm()).item(), clipped, gains[..., 0, 0],
+                       ((exact - y_float).norm() / y_float.norm()).item(), clipped, x_clipped, gains[..., 0, 0],
                        y_hat[:, [read_times.index(float(t)) for t in times]] if outputs else None)
