@@ -7,15 +7,16 @@ Prints, measured side by side in one run (rounds interleave the variants, each r
   * one training step (forward + backward + optimizer step) of nn.Linear 512 × 512 at batch 256 and of
     ResNet-32 at batch 128 (32 × 32 inputs): digital, ours with the default AnalogConfig (PCM-like weight
     noise, 8-bit DAC/ADC with straight-through gradients, output noise), ours without training noise, and
-    aihwkit 1.1's TorchInferenceRPUConfig tile when aihwkit is importable (`pip install aihwkit==1.1.0 --no-deps`;
-    never a dependency of this package);
+    ours with additive Gaussian weight noise (2 % of max|W|), and aihwkit 1.1's TorchInferenceRPUConfig tile without
+    training noise and with the same additive noise (its ADD_NORMAL modifier) when aihwkit is importable
+    (`pip install aihwkit==1.1.0 --no-deps`; never a dependency of this package): the like-for-like pairs;
   * the cost of the random numbers alone: one training step's Gaussian draws, timed on their own, and the
     floor they set: no layer that draws fresh weight and output noise at every forward can beat the digital
     step plus its draws;
   * deployed evaluation: C chips × K times with evaluate_chips against C·K plain forward passes plus C programmings.
 Ratios are to the digital step of the same model on the same device.
 """
-import argparse, copy, json, statistics, time
+import argparse, copy, statistics, time
 import torch
 from timing import timed  # benchmarks/timing.py (the script folder is on sys.path)
 from torch import nn
@@ -32,21 +33,30 @@ def train_step(model, x, y):
         opt.zero_grad(set_to_none=True); loss_fn(model(x)).backward(); opt.step()
     return step
 
-def aihwkit_model(digital):
-    "The model on aihwkit 1.1's pure-PyTorch inference tile, or None (with the reason) when aihwkit cannot be imported"
+ADDITIVE = 0.02  # the like-for-like training noise: Gaussian, std 2 % of the layer's largest |W|, drawn at every forward
+
+def aihwkit_model(digital, additive=None):
+    "The model on aihwkit 1.1's pure-PyTorch inference tile (with additive weight noise `additive` × max|W|), or None and the reason"
     try:
         from aihwkit.nn.conversion import convert_to_analog as aihw_convert
-        from aihwkit.simulator.configs import TorchInferenceRPUConfig
+        from aihwkit.simulator.configs import TorchInferenceRPUConfig, WeightModifierParameter, WeightModifierType
     except Exception as e: return None, f"{type(e).__name__}: {e}"
-    return aihw_convert(copy.deepcopy(digital), TorchInferenceRPUConfig()), None
+    config = TorchInferenceRPUConfig()
+    if additive is not None: config.modifier = WeightModifierParameter(type=WeightModifierType.ADD_NORMAL, std_dev=additive, rel_to_actual_wmax=True)
+    return aihw_convert(copy.deepcopy(digital), config), None
 
 def variants(digital):
-    "The models to compare: digital, ours (default and without training noise), aihwkit"
+    "The models to compare: digital, ours (default, without training noise, with additive noise) and aihwkit's like-for-like pairs"
     out = {'digital': digital, 'ours (default)': convert_to_analog(digital, AnalogConfig()),
-           'ours (no training noise)': convert_to_analog(digital, AnalogConfig(train_noise='none'))}
+           'ours (no training noise)': convert_to_analog(digital, AnalogConfig(train_noise='none')),
+           'ours (additive noise)': convert_to_analog(digital, AnalogConfig(train_noise='additive', train_noise_scale=ADDITIVE))}
     aihw, why = aihwkit_model(digital)
-    if aihw is not None: out['aihwkit 1.1 TorchInference'] = aihw
+    if aihw is not None:
+        out['aihwkit (no training noise)'] = aihw
+        out['aihwkit (additive noise)'] = aihwkit_model(digital, ADDITIVE)[0]
     return out, why
+
+PAIRS = [('no training noise', 'ours (no training noise)', 'aihwkit (no training noise)'), ('additive noise', 'ours (additive noise)', 'aihwkit (additive noise)')]
 
 def normals_per_step(model, x):
     "Gaussian draws of one training forward of `model` on `x` with the default config: weight noise and output noise"
@@ -71,6 +81,8 @@ def bench_training(name, digital, x, y, device, repeats, rounds):
     print(f"\n{name} on {device} (training step, median of {rounds} rounds × {repeats} steps)")
     for k, v in med.items(): print(f"  {k:28s} {v * 1e3:9.2f} ms   {v / med['digital']:5.2f}× digital")
     if why: print(f"  aihwkit not measured: {why}")
+    for pair, a, b in PAIRS:
+        if b in med: print(f"  like for like, {pair}: ours {med[a] / med[b]:.2f}× aihwkit's step")
     return {k: dict(seconds=v, ratio=v / med['digital']) for k, v in med.items()} | ({'aihwkit_unavailable': why} if why else {})
 
 def bench_deployed(device, chips=4, times=(0.0, 3600.0, 86400.0, 2592000.0), repeats=3):
@@ -105,6 +117,12 @@ def main():
                                                    torch.randint(0, 10, (128,), device=d), d, max(3, args.repeats // 3), args.rounds)
         res[f'deployed_{d.type}'] = bench_deployed(d)
     if args.json:
-        with open(args.json, 'w') as f: json.dump(res, f, indent=1)
+        import sys
+        from pcm_literate.records import Results, provenance, save_results
+        records = [dict(measure=name, variant=k, **v) for name, r in res.items() if 'deployed' not in name for k, v in r.items() if isinstance(v, dict)]
+        records += [dict(measure=name, **r) for name, r in res.items() if 'deployed' in name]
+        try: import aihwkit; records.append(dict(measure='aihwkit', version=aihwkit.__version__))
+        except Exception: pass
+        save_results(Results('bench-layers', provenance('python benchmarks/bench_layers.py ' + ' '.join(sys.argv[1:]), devices[-1]), records), args.json)
 
 if __name__ == '__main__': main()
