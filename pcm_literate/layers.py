@@ -16,8 +16,8 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 
 
 # %% auto #0
-__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE', 'check_value',
-           'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
+__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'BOUND_MANAGEMENTS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE',
+           'check_value', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
            'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
            'calibration_range', 'AnalogLayer', 'AnalogLinear', 'AnalogConv', 'AnalogConv2d', 'AnalogConv1d',
            'AnalogRecurrent', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN', 'AnalogMultiheadAttention', 'attention_mask']
@@ -26,8 +26,9 @@ __all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'TRAINING_FIELDS',
 MAPPINGS = ('per_tensor', 'per_column')
 TRAIN_NOISES = ('none', 'pcm', 'additive', 'multiplicative')
 DRIFT_COMPENSATIONS = ('global', 'per_column', 'none')
+BOUND_MANAGEMENTS = ('none', 'iterative')
 TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')
-READ_FIELDS = ('drift_compensation',)  # how the periphery uses a read, chosen at every forward
+READ_FIELDS = ('drift_compensation', 'bound_management', 'bound_iterations')  # how the periphery uses a read, chosen at every forward
 
 def check_value(ok:bool, # the condition
            msg:str, # the error message when it fails
@@ -63,6 +64,8 @@ class AnalogConfig:
     train_noise_scale: float = 1.0  # pcm: × σ_prog; additive: std / max|W|; multiplicative: relative std
     drop_connect: float = 0.0  # p: share of the weights zeroed afresh in every training forward (Rasch et al. 2023)
     learn_input_range: bool = False  # a learned DAC range r per tile (Rasch et al. 2023), starting at input_range or from the first training batch
+    bound_management: str = 'none'  # 'iterative': a vector whose outputs saturate a tile's ADC is re-run with its inputs halved (aihwkit's ITERATIVE)
+    bound_iterations: int = 10  # most re-runs of bound management
 
     def __post_init__(self):
         check_value(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
@@ -81,6 +84,8 @@ class AnalogConfig:
         check_value(_is_pos(self.train_noise_scale, True), f"train_noise_scale must be a finite number >= 0, got {self.train_noise_scale!r}")
         check_value(isinstance(self.drop_connect, (int, float)) and 0 <= self.drop_connect < 1, f"drop_connect must be in [0, 1), got {self.drop_connect!r}")
         check_value(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
+        check_value(self.bound_management in BOUND_MANAGEMENTS, f"bound_management must be one of {BOUND_MANAGEMENTS}, got {self.bound_management!r}")
+        check_value(_is_int(self.bound_iterations, 1), f"bound_iterations must be an integer >= 1, got {self.bound_iterations!r}")
         if self.device_model is None: object.__setattr__(self, 'device_model', PCMNoiseModel(g_max=self.g_max))
         if not isinstance(self.device_model, PCMNoiseModel):
             raise TypeError(f"device_model must be a PCMNoiseModel, got {type(self.device_model).__name__}")
@@ -135,9 +140,11 @@ def dac(x:Tensor, # inputs grouped by tile (N, Ti, ...)
         config:AnalogConfig, # bits and range of the DAC
         ste:bool=False, # straight-through gradient (training)
         learned:Tensor|None=None, # a learned range r per tile (Ti,), in place of config.input_range; gets gradients
+        scale:Tensor|None=None, # or the range s_x of every vector and tile (N, Ti) itself (bound management)
        ): # (x̃, s_x (N, Ti))
     "Eq. (1): inputs scaled per vector and tile, then quantised by the DAC"
-    if learned is not None: xs = learned.expand(x.shape[0], -1)
+    if scale is not None: xs = scale
+    elif learned is not None: xs = learned.expand(x.shape[0], -1)
     elif config.input_range is not None: xs = x.new_full(x.shape[:2], config.input_range)
     else:
         xs = x.detach().abs().flatten(2).amax(-1)
@@ -435,6 +442,26 @@ def _range_from_data(self:AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
     r = torch.where(torch.isnan(r), seen, r)
     return torch.where(r > 0, r, torch.ones_like(r))  # zeros: any range gives zeros
 
+# %% ../nbs/06_layers.ipynb #4f96447e
+@patch
+def _converted(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
+               w:Tensor, # normalised weights of every slice and tile
+               ste:bool, # straight-through gradients (training)
+              ): # (ADC outputs, s_x (N, Ti))
+    "DAC, product and ADC; with bound management, a vector whose outputs saturate a tile's ADC is re-run with its inputs halved"
+    config = self.config
+    xn, xs = dac(x, config, ste, self._learned_range(x))
+    y = adc(self._mvm(xn, w), config, ste, self.noise_generator)
+    if config.bound_management == 'none' or config.adc_bits is None: return y, xs
+    lead = 2 if self.grid.groups == 1 else 3  # outputs (N, Ti, …) or, grouped, (N, G, Ti, …)
+    for _ in range(config.bound_iterations):
+        hit = y.detach().abs().ge(config.out_bound).flatten(lead).any(-1)
+        if not hit.any(): break
+        xs = torch.where(hit.view(xs.shape), 2 * xs, xs)
+        y_half = adc(self._mvm(dac(x, config, ste, scale=xs)[0], w), config, ste, self.noise_generator)
+        y = torch.where(hit.view(*hit.shape, *[1] * (y.ndim - lead)), y_half, y)
+    return y, xs
+
 # %% ../nbs/06_layers.ipynb #4964bbfa
 @patch
 def _combine(self:AnalogLayer, y:Tensor, coef, alpha, scale:Tensor, xs:Tensor) -> Tensor:
@@ -458,8 +485,7 @@ def _analog(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
         if self.training: raise RuntimeError(f"{type(self).__name__} is programmed (deployed) and cannot train: "
                                              "call .eval(), or unprogram_analog(model) to train again")
         w = chip.read_weights()
-        xn, xs = dac(x.to(w.dtype), config, False, self._learned_range(x))
-        y = adc(self._mvm(xn, w), config, False, self.noise_generator)
+        y, xs = self._converted(x.to(w.dtype), w, False)
         if config.adc_bits is not None: chip.count_saturation(y)
         alpha = dict(none=None, per_column=chip.alpha_column).get(config.drift_compensation, chip.alpha_tile)
         return self._combine(y, slice_coefficients(config, y), alpha, chip.scale, xs).to(x.dtype)
@@ -468,8 +494,8 @@ def _analog(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
     wn = w / scale
     d = training_perturbation(wn, config, self.noise_generator) if self.training else None
     if d is not None: wn = wn + d
-    xn, xs = dac(x, config, self.training, self._learned_range(x))
-    return self._combine(adc(self._mvm(xn, wn[None]), config, self.training, self.noise_generator), None, None, scale, xs)
+    y, xs = self._converted(x, wn[None], self.training)
+    return self._combine(y, None, None, scale, xs)
 
 # %% ../nbs/06_layers.ipynb #e19e3c85
 @patch
