@@ -16,19 +16,21 @@ from .slicing import SliceConfig, ProgrammedSlices, program_slices
 
 
 # %% auto #0
-__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'BOUND_MANAGEMENTS', 'TRAINING_FIELDS', 'READ_FIELDS', 'CHIP_STATE',
-           'check_value', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc', 'slice_coefficients', 'weight_scale',
-           'training_noise', 'training_perturbation', 'hardware_record', 'hardware_differences', 'AnalogChip',
-           'calibration_range', 'AnalogLayer', 'AnalogLinear', 'AnalogConv', 'AnalogConv2d', 'AnalogConv1d',
-           'AnalogRecurrent', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN', 'AnalogMultiheadAttention', 'attention_mask']
+__all__ = ['MAPPINGS', 'TRAIN_NOISES', 'DRIFT_COMPENSATIONS', 'BOUND_MANAGEMENTS', 'WEIGHT_NOISES', 'TRAINING_FIELDS',
+           'READ_FIELDS', 'CHIP_STATE', 'check_value', 'AnalogConfig', 'TileGrid', 'tile_grid', 'dac', 'adc',
+           'slice_coefficients', 'weight_scale', 'training_noise', 'training_perturbation', 'hardware_record',
+           'hardware_differences', 'AnalogChip', 'calibration_range', 'AnalogLayer', 'AnalogLinear', 'AnalogConv',
+           'AnalogConv2d', 'AnalogConv1d', 'AnalogRecurrent', 'AnalogLSTM', 'AnalogGRU', 'AnalogRNN',
+           'AnalogMultiheadAttention', 'attention_mask']
 
 # %% ../nbs/06_layers.ipynb #90fc08e6
 MAPPINGS = ('per_tensor', 'per_column')
 TRAIN_NOISES = ('none', 'pcm', 'additive', 'multiplicative')
 DRIFT_COMPENSATIONS = ('global', 'per_column', 'none')
 BOUND_MANAGEMENTS = ('none', 'iterative')
+WEIGHT_NOISES = ('pcm_read', 'additive')
 TRAINING_FIELDS = ('train_noise', 'train_noise_scale', 'drop_connect', 'learn_input_range')
-READ_FIELDS = ('drift_compensation', 'bound_management', 'bound_iterations')  # how the periphery uses a read, chosen at every forward
+READ_FIELDS = ('drift_compensation', 'bound_management', 'bound_iterations', 'ir_drop', 'ir_drop_g_ratio', 'w_noise', 'w_noise_type')  # how the periphery uses a read, chosen at every forward
 
 def check_value(ok:bool, # the condition
            msg:str, # the error message when it fails
@@ -66,6 +68,10 @@ class AnalogConfig:
     learn_input_range: bool = False  # a learned DAC range r per tile (Rasch et al. 2023), starting at input_range or from the first training batch
     bound_management: str = 'none'  # 'iterative': a vector whose outputs saturate a tile's ADC is re-run with its inputs halved (aihwkit's ITERATIVE)
     bound_iterations: int = 10  # most re-runs of bound management
+    ir_drop: float = 0.0  # scale of aihwkit's approximate IR drop along a tile's rows (its forward.ir_drop); 0: none
+    ir_drop_g_ratio: float = 5.7143e5  # conductance of the wire between two cells over G_max (aihwkit's ir_drop_Gw_div_gmax)
+    w_noise: float = 0.0  # per-read weight noise at every product, referred to the output (aihwkit's forward.w_noise); 0: none
+    w_noise_type: str = 'pcm_read'  # 'pcm_read': std w_noise·√(Σ_j |w_ij| x_j²); 'additive': w_noise·‖x‖ (aihwkit's PCM_READ, ADDITIVE_CONSTANT)
 
     def __post_init__(self):
         check_value(self.mapping in MAPPINGS, f"mapping must be one of {MAPPINGS}, got {self.mapping!r}")
@@ -86,6 +92,9 @@ class AnalogConfig:
         check_value(isinstance(self.learn_input_range, bool), f"learn_input_range must be True or False, got {self.learn_input_range!r}")
         check_value(self.bound_management in BOUND_MANAGEMENTS, f"bound_management must be one of {BOUND_MANAGEMENTS}, got {self.bound_management!r}")
         check_value(_is_int(self.bound_iterations, 1), f"bound_iterations must be an integer >= 1, got {self.bound_iterations!r}")
+        for name in ('ir_drop', 'w_noise'): check_value(_is_pos(getattr(self, name), True), f"{name} must be a finite number >= 0, got {getattr(self, name)!r}")
+        check_value(_is_pos(self.ir_drop_g_ratio), f"ir_drop_g_ratio must be a finite number > 0, got {self.ir_drop_g_ratio!r}")
+        check_value(self.w_noise_type in WEIGHT_NOISES, f"w_noise_type must be one of {WEIGHT_NOISES}, got {self.w_noise_type!r}")
         if self.device_model is None: object.__setattr__(self, 'device_model', PCMNoiseModel(g_max=self.g_max))
         if not isinstance(self.device_model, PCMNoiseModel):
             raise TypeError(f"device_model must be a PCMNoiseModel, got {type(self.device_model).__name__}")
@@ -442,6 +451,23 @@ def _range_from_data(self:AnalogLayer, x:Tensor, # inputs (N, Ti, ...)
     r = torch.where(torch.isnan(r), seen, r)
     return torch.where(r > 0, r, torch.ones_like(r))  # zeros: any range gives zeros
 
+# %% ../nbs/06_layers.ipynb #28932c82
+@patch
+def _product(self:AnalogLayer, xn:Tensor, # DAC outputs grouped by tile
+             w:Tensor, # normalised weights of every slice and tile (…, Mo, Mi): Mi rows per tile
+            )->Tensor:
+    "Eq. (2) with the crossbar's non-idealities: IR drop along the rows and per-read weight noise (aihwkit's models)"
+    config, y = self.config, self._mvm(xn, w)
+    if config.ir_drop > 0:
+        n = w.shape[-1]
+        a = self._mvm(xn.abs(), w.abs()).mul_(n / config.ir_drop_g_ratio)  # each column's total current
+        rows = 1 - (1 - torch.arange(n, device=w.device, dtype=w.dtype) / n) ** 2
+        y = y - config.ir_drop * (a * (a * (0.05 * a - 0.2) + 0.5)) * self._mvm(xn, w * rows)
+    if config.w_noise > 0:
+        var = self._mvm(xn.square(), w.abs() if config.w_noise_type == 'pcm_read' else torch.ones_like(w))
+        y = y + config.w_noise * var.clamp(min=0).sqrt() * torch.randn(y.shape, generator=self.noise_generator, device=y.device, dtype=y.dtype)
+    return y
+
 # %% ../nbs/06_layers.ipynb #4f96447e
 @patch
 def _converted(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
@@ -451,14 +477,14 @@ def _converted(self:AnalogLayer, x:Tensor, # inputs grouped by tile (N, Ti, ...)
     "DAC, product and ADC; with bound management, a vector whose outputs saturate a tile's ADC is re-run with its inputs halved"
     config = self.config
     xn, xs = dac(x, config, ste, self._learned_range(x))
-    y = adc(self._mvm(xn, w), config, ste, self.noise_generator)
+    y = adc(self._product(xn, w), config, ste, self.noise_generator)
     if config.bound_management == 'none' or config.adc_bits is None: return y, xs
     lead = 2 if self.grid.groups == 1 else 3  # outputs (N, Ti, …) or, grouped, (N, G, Ti, …)
     for _ in range(config.bound_iterations):
         hit = y.detach().abs().ge(config.out_bound).flatten(lead).any(-1)
         if not hit.any(): break
         xs = torch.where(hit.view(xs.shape), 2 * xs, xs)
-        y_half = adc(self._mvm(dac(x, config, ste, scale=xs)[0], w), config, ste, self.noise_generator)
+        y_half = adc(self._product(dac(x, config, ste, scale=xs)[0], w), config, ste, self.noise_generator)
         y = torch.where(hit.view(*hit.shape, *[1] * (y.ndim - lead)), y_half, y)
     return y, xs
 
