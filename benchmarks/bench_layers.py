@@ -6,7 +6,8 @@ Prints, measured side by side in one run (rounds interleave the variants, each r
 `repeats` steps, and the table shows the median over rounds):
   * one training step (forward + backward + optimizer step) of nn.Linear 512 × 512 at batch 256 and of
     ResNet-32 at batch 128 (32 × 32 inputs): digital, ours with the default AnalogConfig (PCM-like weight
-    noise, 8-bit DAC/ADC with straight-through gradients, output noise), ours without training noise, and
+    noise, 8-bit DAC/ADC with straight-through gradients, output noise), the same with aihwkit's IR drop (1.0) and
+    per-read weight noise (0.0175, PCM_READ) of its standard preset, ours without training noise, and
     ours with additive Gaussian weight noise (2 % of max|W|), and aihwkit 1.1's TorchInferenceRPUConfig tile without
     training noise and with the same additive noise (its ADD_NORMAL modifier) when aihwkit is importable
     (`pip install aihwkit==1.1.0 --no-deps`; never a dependency of this package): the like-for-like pairs;
@@ -49,7 +50,8 @@ def variants(digital):
     "The models to compare: digital, ours (default, without training noise, with additive noise) and aihwkit's like-for-like pairs"
     out = {'digital': digital, 'ours (default)': convert_to_analog(digital, AnalogConfig()),
            'ours (no training noise)': convert_to_analog(digital, AnalogConfig(train_noise='none')),
-           'ours (additive noise)': convert_to_analog(digital, AnalogConfig(train_noise='additive', train_noise_scale=ADDITIVE))}
+           'ours (additive noise)': convert_to_analog(digital, AnalogConfig(train_noise='additive', train_noise_scale=ADDITIVE)),
+           'ours (default + IR drop, read noise)': convert_to_analog(digital, AnalogConfig(ir_drop=1.0, w_noise=0.0175))}
     aihw, why = aihwkit_model(digital)
     if aihw is not None:
         out['aihwkit (no training noise)'] = aihw
