@@ -12,12 +12,12 @@ import torch
 from torch import Tensor
 from .physics import PCMNoiseModel, calibration_readout, gdc_factor
 from .periphery import signed_range, adc_gain, digitise
-from .slicing import SliceConfig, absmean_ternary, slice_weights, _polarity, _looked_up_steps, _corrected_steps, _fill_order, _magnitude_slices
+from .slicing import SliceConfig, absmean_ternary, slice_weights, level_slices, _polarity, _looked_up_steps, _corrected_steps, _fill_order
 from .distributed import my_share, gather_shares
 
 # %% auto #0
-__all__ = ['CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_sweep', 'crossbar_errors', 'eta_theory', 'quantize_columns',
-           'LayerErrors', 'crossbar_layer']
+__all__ = ['CALIBRATION_SATURATION', 'CrossbarConfig', 'trial_data', 'trial_seed', 'crossbar_sweep', 'crossbar_errors',
+           'eta_theory', 'quantize_columns', 'LayerErrors', 'crossbar_layer']
 
 # %% ../nbs/05_crossbar.ipynb #1c1d8e3a
 @dataclass(frozen=True)
@@ -95,6 +95,16 @@ def _slice_steps(mag:Tensor, index:Tensor, sign:Tensor, slicing:SliceConfig, dev
     else:
         for k, _, g, nu in _looked_up_steps(index, slicing, device_model, draw, xb.mapping, mag.dtype): yield k, g, nu, sign
 
+# %% ../nbs/05_crossbar.ipynb #cf6111cf
+CALIBRATION_SATURATION = 0.01  # share of calibration outputs at the ADC's bound beyond which drift compensation is reported as biased
+
+def _warn_calibration(share:float, # calibration outputs at the ADC's bound, over all of them
+                      slicing:SliceConfig):
+    "Warn when the calibration read saturates the ADC often enough to bias drift compensation"
+    if share > CALIBRATION_SATURATION:
+        warnings.warn(f"{slicing}: more than {CALIBRATION_SATURATION:.0%} of the calibration read's ADC outputs sit at the ADC's bound, "
+                      "so drift compensation (β) is biased; lower the ADC gain or the calibration input")
+
 # %% ../nbs/05_crossbar.ipynb #fce9ce37
 def _slice_sums(w:Tensor, # integer weights (B, ..., N_out, N_in), float32: B trials
                 xx:Tensor, # inputs (..., N_in, K), broadcast over w's leading dimensions
@@ -111,6 +121,7 @@ def _slice_sums(w:Tensor, # integer weights (B, ..., N_out, N_in), float32: B tr
     index, sign = mag.int(), _polarity(w)  # int32 levels: half the memory traffic of int64 in the gathers
     steps = {key: _slice_steps(mag, index, sign, s, device_model, draw, xb) for key, s in chips.items()}
     sums = {key: torch.zeros(len(read_times), *w.shape[:-1], xx.shape[-1], dtype=torch.float64, device=w.device) for key in chips}
+    at_bound = {key: 0 for key in chips}  # calibration outputs at the ADC's bound, a tensor: no sync in the loop
     for i in range(max(s.n_slices for s in chips.values())):
         _step_normals(gens, xi)
         for key in [key for key, s in chips.items() if i < s.n_slices]:
@@ -121,6 +132,8 @@ def _slice_sums(w:Tensor, # integer weights (B, ..., N_out, N_in), float32: B tr
                 g_t = device_model._read(g, nu, t, noise=noise(2 + r), q_s=q)
                 y = digitise(g_t[0] if len(g_t) == 1 else g_t[0] - g_t[1], xx, gains[key], xb.adc_bits)
                 sums[key][r].add_(y, alpha=chips[key].b ** k)  # shift-and-add, exact in float64
+                at_bound[key] = at_bound[key] + (y[..., -1].abs() >= signed_range(xb.adc_bits)).sum()
+    for key, s in chips.items(): _warn_calibration(float(at_bound[key]) / (s.n_slices * len(read_times) * sums[key][0, ..., -1].numel()), s)
     return sums
 
 # %% ../nbs/05_crossbar.ipynb #20597c54
@@ -140,7 +153,7 @@ def _same_chip(slicing:SliceConfig) -> tuple:
     "Equal keys make the same chip from the same draws: the same slices of every level of |W|, in the same order and significance"
     if _corrects(slicing): return (slicing.algorithm, slicing.n_slices, slicing.b, slicing.n_bits)
     order = _fill_order(slicing)
-    levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=torch.float64), slicing)[order]
+    levels = level_slices(slicing)[order]
     return ('levels', slicing.n_bits, slicing.slice_range, tuple(slicing.b ** k for k in order), tuple(levels.flatten().tolist()))
 
 def _chunk_errors(trials:range, # indices of the trials in this chunk

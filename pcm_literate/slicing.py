@@ -13,7 +13,7 @@ from .periphery import signed_range
 
 # %% auto #0
 __all__ = ['ALGORITHMS', 'SliceConfig', 'check_integer_weights', 'quantize_weights', 'slice_weights', 'reconstruct',
-           'ProgrammedSlices', 'program_slices', 'absmean_ternary']
+           'ProgrammedSlices', 'level_slices', 'program_slices', 'absmean_ternary']
 
 # %% ../nbs/04_slicing.ipynb #50ff910d
 ALGORITHMS = ('equal_fill', 'max_fill', 'max_fill_ec', 'positional')
@@ -182,18 +182,27 @@ def _device_targets(s:Tensor, slicing:SliceConfig, g_max:float, mapping:str) -> 
     g = s.abs().clamp_(max=r).mul_(g_max / r)
     return torch.stack([g, torch.zeros_like(g)]) if mapping == 'pair' else g[None]
 
+def _programming_std(targets:Tensor, device_model:PCMNoiseModel, mapping:str) -> Tensor:
+    "σ_prog of every target, 0 where a single device at target 0 stays unprogrammed (it then holds exactly 0)"
+    std = device_model.prog_noise_std(targets)
+    return std.mul_(targets.sign()) if mapping == 'single' else std  # targets >= 0: sign 0 or 1
+
+def level_slices(slicing:SliceConfig, # how to slice
+                 dtype=torch.float64, # dtype of the result
+                 device='cpu', # torch device of the result
+                )->Tensor:
+    "Noise-free slices (n_W, levels) of every level 0 … R_W of |W|"
+    return _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=dtype, device=device), slicing)
+
 
 # %% ../nbs/04_slicing.ipynb #749d7cba
 @functools.lru_cache(maxsize=256)
 def _level_tables(slicing:SliceConfig, device_model:PCMNoiseModel, mapping:str, dtype, device) -> list:
     "(k, table) for every slice in fill order: target, σ_prog, μ_ν, σ_ν (4, d, levels) of every level of |W|, made once per slicing"
-    levels = _magnitude_slices(torch.arange(signed_range(slicing.n_bits) + 1, dtype=dtype, device=device), slicing)
-    tables = []
+    levels, tables = level_slices(slicing, dtype, device), []
     for k in _fill_order(slicing):
         t_k = _device_targets(levels[k], slicing, device_model.g_max, mapping)  # (d, levels)
-        std = device_model.prog_noise_std(t_k)
-        if mapping == 'single': std[t_k == 0] = 0.0  # a single device at target 0 stays unprogrammed: it holds exactly 0
-        table = torch.stack([t_k, std, *device_model.drift_stats(t_k)])
+        table = torch.stack([t_k, _programming_std(t_k, device_model, mapping), *device_model.drift_stats(t_k)])
         tables.append((k, tables[-1][1] if tables and torch.equal(table, tables[-1][1]) else table))  # equal-fill: one table for all slices
     return tables
 
@@ -214,8 +223,7 @@ def _corrected_steps(mag:Tensor, slicing:SliceConfig, device_model:PCMNoiseModel
     for i, k in enumerate(order):
         s_k = _max_fill_slice(rest, k, i == len(order) - 1, slicing)
         targets, pol = _device_targets(s_k, slicing, device_model.g_max, mapping), _polarity(s_k)
-        std = device_model.prog_noise_std(targets)
-        if mapping == 'single': std.mul_(targets.sign())  # a single device at target 0 stays unprogrammed (targets >= 0: sign 0 or 1)
+        std = _programming_std(targets, device_model, mapping)
         xi_prog, xi_nu = draw(k, targets)
         nu = device_model.drift_coefficients(targets, noise=xi_nu, stats=device_model.drift_stats(targets))
         g = device_model.program(targets, noise=xi_prog, std=std)
